@@ -29,9 +29,5 @@ public static class AtomicFile
     public static void WriteAllText(string path, string text) =>
         Write(path, s => { using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), leaveOpen: true); w.Write(text); });
 
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
-    {
-        byte[] copy = bytes.ToArray();
-        Write(path, s => s.Write(copy));
-    }
+    public static void WriteAllBytes(string path, byte[] bytes) => Write(path, s => s.Write(bytes));
 }
