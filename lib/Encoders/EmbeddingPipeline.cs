@@ -1,0 +1,103 @@
+namespace PianoJudges.Encoders;
+
+using PianoJudges.Audio;
+using PianoJudges.Data;
+
+/// <summary>Which part of the work this process does: shard i of n (0-based), items taken round-robin.</summary>
+public sealed record ShardSpec(int Index, int Count)
+{
+    public static ShardSpec All { get; } = new(0, 1);
+
+    /// <summary>Parses "i/n" (0-based i).</summary>
+    public static ShardSpec Parse(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out int i) || !int.TryParse(parts[1], out int n) || n < 1 || i < 0 || i >= n)
+            throw new ArgumentException($"shard '{text}' must be i/n with 0 <= i < n, e.g. 0/4");
+        return new ShardSpec(i, n);
+    }
+
+    /// <summary>A SLURM job array's task (SLURM_ARRAY_TASK_ID, _COUNT, _MIN), or null outside one.</summary>
+    public static ShardSpec? FromEnvironment(Func<string, string?>? getenv = null)
+    {
+        getenv ??= Environment.GetEnvironmentVariable;
+        if (!int.TryParse(getenv("SLURM_ARRAY_TASK_ID"), out int id) || !int.TryParse(getenv("SLURM_ARRAY_TASK_COUNT"), out int count))
+            return null;
+        int min = int.TryParse(getenv("SLURM_ARRAY_TASK_MIN"), out int m) ? m : 0;
+        return new ShardSpec(id - min, count) is { Index: >= 0 } s && s.Index < count
+            ? s
+            : throw new ArgumentException($"SLURM_ARRAY_TASK_ID {id} (min {min}) is outside the array of {count} tasks");
+    }
+
+    public bool Owns(int itemIndex) => itemIndex % Count == Index;
+}
+
+/// <summary>One recording to embed.</summary>
+public sealed record EmbeddingJob(string AudioId, string AudioPath);
+
+/// <summary>What happened to one recording.</summary>
+public enum EmbeddingOutcome { Computed, Cached, Failed }
+
+public sealed record EmbeddingItemResult(string AudioId, EmbeddingOutcome Outcome, string? Problem = null);
+
+/// <summary>The summary of an embedding run.</summary>
+public sealed record EmbeddingRunResult(IReadOnlyList<EmbeddingItemResult> Items, string CacheDirectory)
+{
+    public int Computed => Items.Count(i => i.Outcome == EmbeddingOutcome.Computed);
+    public int Cached => Items.Count(i => i.Outcome == EmbeddingOutcome.Cached);
+    public IReadOnlyList<EmbeddingItemResult> Failures => Items.Where(i => i.Outcome == EmbeddingOutcome.Failed).ToList();
+}
+
+/// <summary>
+/// Embeds recordings into the cache, one recording at a time (bounded memory): a cache hit is skipped,
+/// a bad file is reported by name and the run goes on, and the index is updated as the run proceeds
+/// so an interrupted run keeps what it computed.
+/// </summary>
+public sealed class EmbeddingPipeline(IAudioEncoder encoder, EmbeddingCache cache, SegmentingOptions segmenting)
+{
+    public static string CacheConfigKey(IAudioEncoder encoder, SegmentingOptions segmenting) =>
+        $"{encoder.ConfigKey}|segment={segmenting.SegmentSeconds}s,max={segmenting.MaxSegments},tail={segmenting.Tail}";
+
+    public EmbeddingRunResult Run(IReadOnlyList<EmbeddingJob> jobs, ShardSpec shard,
+        IProgress<(int Done, int Total, string Item)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var mine = jobs.Where((_, i) => shard.Owns(i)).ToList();
+        var results = new List<EmbeddingItemResult>();
+        var pendingIndex = new Dictionary<string, string>(StringComparer.Ordinal);
+        var lastFlush = DateTime.UtcNow;
+        for (int k = 0; k < mine.Count; k++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var job = mine[k];
+            progress?.Report((k, mine.Count, job.AudioId));
+            results.Add(EmbedOne(job, pendingIndex));
+            if (pendingIndex.Count > 0 && DateTime.UtcNow - lastFlush > TimeSpan.FromSeconds(30))
+            {
+                cache.UpdateIndex(pendingIndex);
+                pendingIndex.Clear();
+                lastFlush = DateTime.UtcNow;
+            }
+        }
+        if (pendingIndex.Count > 0) cache.UpdateIndex(pendingIndex);
+        progress?.Report((mine.Count, mine.Count, ""));
+        return new EmbeddingRunResult(results, cache.Directory);
+    }
+
+    private EmbeddingItemResult EmbedOne(EmbeddingJob job, Dictionary<string, string> pendingIndex)
+    {
+        try
+        {
+            string hash = EmbeddingCache.ContentHash(job.AudioPath);
+            pendingIndex[job.AudioId] = hash;
+            if (cache.TryRead(hash, out _, out _)) return new(job.AudioId, EmbeddingOutcome.Cached);
+            var segments = AudioLoader.LoadSegments(job.AudioPath, encoder.Info.SampleRate, segmenting);
+            cache.Write(hash, job.AudioId, encoder.Encode(segments));
+            return new(job.AudioId, EmbeddingOutcome.Computed);
+        }
+        catch (Exception e) when (e is AudioFormatException or IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            pendingIndex.Remove(job.AudioId);
+            return new(job.AudioId, EmbeddingOutcome.Failed, e.Message);
+        }
+    }
+}
