@@ -1,9 +1,21 @@
 namespace PianoJudges.Native;
 
+using System.Reflection;
+using System.Runtime.InteropServices;
+
 /// <summary>Initialises TorchSharp once and says clearly what is wrong when it cannot.</summary>
 public static class TorchRuntime
 {
     private static readonly Lazy<string> Version = new(() =>
+    {
+        RegisterNativeResolver();
+        return Initialise();
+    });
+
+    // Kept apart so that compiling the factory above cannot run torch's static constructor (which loads the
+    // native library) before the resolver is registered.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static string Initialise()
     {
         try
         {
@@ -15,10 +27,38 @@ public static class TorchRuntime
             throw new InvalidOperationException(
                 "TorchSharp could not load its native libraries. On Linux distributions with an older libstdc++ " +
                 "(GLIBCXX < 3.4.32, e.g. Debian 12) the build patches libLibTorchSharp.so in the build output; " +
-                "rebuild with 'dotnet build' rather than copying binaries by hand. Inner error: " + e.Message, e);
+                "reference the assemblies of a build output of this repository (e.g. cli/bin/Release/net10.0) rather " +
+                "than the NuGet package directly. Inner error: " + e.Message, e);
         }
-    });
+    }
 
     /// <summary>Loads libtorch (if not yet loaded) and returns its version string.</summary>
     public static string EnsureInitialised() => Version.Value;
+
+    /// <summary>
+    /// Hosts without the app's deps.json (a notebook kernel that references our build output by path) do not
+    /// probe runtimes/&lt;rid&gt;/native, and TorchSharp then loads "torch_cpu" by bare name, which can find a
+    /// system libtorch of another version (Debian's python3-torch installs one in /lib). Loading our copies by
+    /// full path first makes every later by-name load bind to them (the loader matches loaded sonames), and
+    /// the resolver serves LibTorchSharp itself: the patched copy beside TorchSharp's assembly.
+    /// </summary>
+    private static void RegisterNativeResolver()
+    {
+        var assembly = typeof(TorchSharp.torch).Assembly;
+        string? dir = Path.GetDirectoryName(assembly.Location);
+        if (string.IsNullOrEmpty(dir) || !OperatingSystem.IsLinux()) return;
+        string native = Path.Combine(dir, "runtimes", $"linux-{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}", "native");
+        if (!Directory.Exists(native)) return;
+        foreach (var lib in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" })
+        {
+            string path = Path.Combine(native, lib);
+            if (File.Exists(path)) NativeLibrary.TryLoad(path, out _);
+        }
+        // Fires only after the normal probing failed, so ordinary apps (with a deps.json) never reach it.
+        System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(assembly)!.ResolvingUnmanagedDll += (_, name) =>
+        {
+            string path = Path.Combine(native, $"lib{name}.so");
+            return File.Exists(path) && NativeLibrary.TryLoad(path, out var handle) ? handle : IntPtr.Zero;
+        };
+    }
 }
