@@ -28,13 +28,14 @@ public static class CompetitionSimulation
     /// <summary>Candidates the released code keeps in its last ("Final") round.</summary>
     public const int ReleasedFinalSize = 6;
 
-    /// <summary>The released code's schedule: floor-halve the field <see cref="ReleasedHalvings"/> times, then keep <see cref="ReleasedFinalSize"/>. 113 -> 56, 28, 14, 7, 6.</summary>
+    /// <summary>The released code's schedule: floor-halve the field <see cref="ReleasedHalvings"/> times, then keep <see cref="ReleasedFinalSize"/>. 113 -> 56, 28, 14, 7, 6.
+    /// A round never keeps fewer than one (the released code would keep none once a small field halves to 0).</summary>
     public static int[] ReleasedSchedule(int fieldSize)
     {
         if (fieldSize < 1) throw new ArgumentOutOfRangeException(nameof(fieldSize), fieldSize, "The field needs at least one candidate.");
         var sizes = new List<int>();
         int s = fieldSize;
-        for (int k = 0; k < ReleasedHalvings; k++) sizes.Add(s /= 2);
+        for (int k = 0; k < ReleasedHalvings; k++) sizes.Add(s = Math.Max(1, s / 2));
         sizes.Add(Math.Min(ReleasedFinalSize, s));
         return sizes.ToArray();
     }

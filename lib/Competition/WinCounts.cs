@@ -32,6 +32,24 @@ public static class WinCounts
     public static int[] Count(int numCandidates, IEnumerable<PairPrediction> predictions, WinCountMode mode = WinCountMode.Corrected) =>
         CountListed(numCandidates, predictions, mode, out _);
 
+    /// <summary>
+    /// Ordered pairs each candidate appears in; (numCandidates). With equal-score pairs excluded this is
+    /// N - (size of the candidate's own score group) per order, so it depends on the real outcome: divide wins by it
+    /// (a win rate) or use <see cref="BradleyTerry"/> when comparing candidates from different score groups.
+    /// </summary>
+    public static int[] Appearances(int numCandidates, IEnumerable<PairPrediction> predictions)
+    {
+        var n = new int[numCandidates];
+        foreach (var p in predictions)
+        {
+            if ((uint)p.First >= (uint)numCandidates || (uint)p.Second >= (uint)numCandidates)
+                throw new ArgumentException($"Prediction ({p.First}, {p.Second}) names a candidate outside [0, {numCandidates - 1}].", nameof(predictions));
+            n[p.First]++;
+            n[p.Second]++;
+        }
+        return n;
+    }
+
     /// <summary><paramref name="listed"/>: whether the candidate appears in the released code's summed value_counts index (has any win).</summary>
     internal static int[] CountListed(int numCandidates, IEnumerable<PairPrediction> predictions, WinCountMode mode, out bool[] listed)
     {

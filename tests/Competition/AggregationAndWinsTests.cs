@@ -49,6 +49,8 @@ public class AggregationAndWinsTests
         Assert.Equal(new[] { 5, 6, 2, 4, 3 }, wins);
         Assert.Equal(Five.Length, wins.Sum());
         Assert.Equal(new[] { 1, 0, 3, 4, 2 }, WinCounts.Ranking(wins));
+        Assert.Equal(new[] { 8, 8, 8, 8, 8 }, WinCounts.Appearances(5, Five));
+        Assert.Equal(new[] { 2, 2, 0 }, WinCounts.Appearances(3, [new(0, 1, 0), new(1, 0, 0)]));
     }
 
     [Fact]

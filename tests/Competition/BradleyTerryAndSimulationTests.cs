@@ -74,6 +74,7 @@ public class BradleyTerryAndSimulationTests
     public void SchedulesFollowTheReleasedCodeAndTheRealRounds()
     {
         Assert.Equal(new[] { 56, 28, 14, 7, 6 }, CompetitionSimulation.ReleasedSchedule(113));
+        Assert.Equal(new[] { 5, 2, 1, 1, 1 }, CompetitionSimulation.ReleasedSchedule(10));
         int[] real = [0, 0, 0, 0, 1, 1, 1, 2, 2, 3];
         Assert.Equal(new[] { 6, 3, 1 }, CompetitionSimulation.RoundSizes(real));
         Assert.Equal(new[] { 6, 3, 1 }, CompetitionSimulation.ScaledSchedule(10, real));
