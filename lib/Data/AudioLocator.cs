@@ -21,7 +21,8 @@ public sealed record AudioLocation(string Root, IReadOnlyList<LocatedAudio> Foun
 /// <see cref="Extensions"/> (in that order of preference, any letter case), either directly in the root or in the
 /// subfolder named after the row's task (root/expertise, root/difficulty, root/technique, root/icpc2015), the root
 /// first. Nothing outside the root is ever read: ids with path separators, '..', or characters invalid in file
-/// names are refused. Missing audio is reported, never thrown.
+/// names are refused, and only the root and its task folders are listed. (A symbolic link the user puts in the root
+/// is followed: that is how a collection kept elsewhere is plugged in.) Missing audio is reported, never thrown.
 /// </summary>
 public sealed class AudioLocator
 {
