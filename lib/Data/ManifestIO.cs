@@ -23,6 +23,7 @@ public static class ManifestIO
             csv.NextRecord();
             foreach (var r in manifest.Rows)
             {
+                CheckExtra(r);
                 csv.WriteField(r.Id);
                 csv.WriteField(r.AudioId);
                 csv.WriteField(r.Task);
@@ -37,6 +38,15 @@ public static class ManifestIO
                 csv.NextRecord();
             }
         });
+
+    // The extra column is key=value;key=value: a ';' inside, or an '=' in a key, would not read back.
+    private static void CheckExtra(ManifestRow r)
+    {
+        if (r.Extra is null) return;
+        foreach (var (k, v) in r.Extra)
+            if (k.Length == 0 || k.IndexOfAny([';', '=']) >= 0 || v.Contains(';'))
+                throw new ArgumentException($"row '{r.Id}': extra '{k}={v}' cannot be written (keys need no ';' or '=', values no ';')");
+    }
 
     public static Manifest Read(string path)
     {
