@@ -117,8 +117,8 @@ public sealed record MelSpectrogramOptions(
 /// <para>
 /// The power spectrum is a real-DFT matrix product rather than an FFT: with y = window * frame,
 /// Re X_k = sum_n y_n cos(2 pi k n / N) and Im X_k = -sum_n y_n sin(2 pi k n / N). Pairing n with N - n
-/// (cos is even, sin odd about N/2) halves both sums, so each frame costs two (n_fft/2+1) x (n_fft/2) products,
-/// computed for blocks of frames by a register-blocked matrix multiply. The filterbank is applied sparsely
+/// (cos is even, sin odd about N/2) halves both sums, so a frame costs two products of (n_fft/2+1) bins by about
+/// n_fft/2 terms, computed for blocks of frames by a register-blocked matrix multiply (6 frames x 2 vectors of bins). The filterbank is applied sparsely
 /// (each triangle spans a few bins).
 /// </para>
 /// Thread-safe: all state is read-only after construction.
@@ -126,13 +126,13 @@ public sealed record MelSpectrogramOptions(
 public sealed class MelSpectrogram
 {
     private const int RowTile = 6;      // frames per micro-kernel tile
-    private const int ColTile = 16;     // frequency bins per micro-kernel tile (two Vector256<float>)
     private const int FrameBlock = 96;  // frames folded and multiplied at once (a multiple of RowTile)
 
     private readonly int _bins, _binsPadded, _cosTerms, _sinTerms, _pairs;
+    private readonly int _colTile;           // frequency bins per micro-kernel tile: two vectors of the widest accelerated width
     private readonly float[] _window;        // (n_fft), periodic Hann centred in n_fft
-    private readonly float[] _cosPacked;     // (binsPadded/16, cosTerms, 16): cos(2 pi k n / N), n = 0..cosTerms-1
-    private readonly float[] _sinPacked;     // (binsPadded/16, sinTerms, 16): sin(2 pi k n / N), n = 1..sinTerms
+    private readonly float[] _cosPacked;     // (binsPadded/colTile, cosTerms, colTile): cos(2 pi k n / N), n = 0..cosTerms-1
+    private readonly float[] _sinPacked;     // (binsPadded/colTile, sinTerms, colTile): sin(2 pi k n / N), n = 1..sinTerms
     private readonly int[] _filterStart;     // per mel band: first bin with a nonzero weight
     private readonly int[] _filterOffset;    // per mel band: offset of its weights in _filterWeights (length n_mels + 1)
     private readonly float[] _filterWeights;
@@ -143,21 +143,23 @@ public sealed class MelSpectrogram
         Options.Validate();
         int n = Options.NFft;
         _bins = Options.FrequencyBins;
-        _binsPadded = (_bins + ColTile - 1) / ColTile * ColTile;
+        _colTile = Vector512.IsHardwareAccelerated ? 32 : 16;
+        _binsPadded = (_bins + _colTile - 1) / _colTile * _colTile;
         _pairs = (n - 1) / 2;                          // n and N - n for n = 1..pairs
         _cosTerms = _pairs + 1 + (n % 2 == 0 ? 1 : 0); // n = 0, the pairs, and n = N/2 when N is even
         _sinTerms = _pairs;                            // sin vanishes at n = 0 and n = N/2
         _window = HannWindow(Options.EffectiveWinLength, n);
         _cosPacked = PackBasis(Math.Cos, 0, _cosTerms);
         _sinPacked = PackBasis(Math.Sin, 1, _sinTerms);
-        Filterbank = MelFilterbank(_bins, Options.FMin, Options.EffectiveFMax, Options.NMels, Options.SampleRate, Options.Norm, Options.MelScale);
-        (_filterStart, _filterOffset, _filterWeights) = Sparsify(Filterbank, _bins, Options.NMels);
+        var filterbank = MelFilterbank(_bins, Options.FMin, Options.EffectiveFMax, Options.NMels, Options.SampleRate, Options.Norm, Options.MelScale);
+        (_filterStart, _filterOffset, _filterWeights) = Sparsify(filterbank, _bins, Options.NMels);
+        Filterbank = Array.AsReadOnly(filterbank);
     }
 
     public MelSpectrogramOptions Options { get; }
 
     /// <summary>The filterbank as torchaudio's <c>melscale_fbanks</c> returns it: (n_freqs, n_mels), row-major.</summary>
-    public float[] Filterbank { get; }
+    public IReadOnlyList<float> Filterbank { get; }
 
     /// <summary>Number of output frames for a signal of <paramref name="samples"/> samples.</summary>
     public int FrameCount(int samples) => Options.FrameCount(samples);
@@ -180,6 +182,7 @@ public sealed class MelSpectrogram
     /// </summary>
     public void Forward(ReadOnlySpan<float> waveform, Span<float> destination, int frames)
     {
+        if (waveform.IsEmpty) throw new ArgumentException("the waveform is empty", nameof(waveform));
         int available = FrameCount(waveform.Length);
         if (frames < 0 || frames > available)
             throw new ArgumentOutOfRangeException(nameof(frames), $"{waveform.Length} samples give {available} frames; {frames} requested");
@@ -280,18 +283,53 @@ public sealed class MelSpectrogram
     /// <summary>C (tiles*6, binsPadded) = A (tiles*6, terms) * B (terms, binsPadded), with A and B tile-packed.</summary>
     private void Multiply(float[] a, float[] b, int terms, int tiles, float[] c)
     {
-        int strips = _binsPadded / ColTile;
+        int colTile = _colTile, strips = _binsPadded / colTile;
         for (int s = 0; s < strips; s++)
         {
-            var bStrip = b.AsSpan(s * terms * ColTile, terms * ColTile);
+            var bStrip = b.AsSpan(s * terms * colTile, terms * colTile);
             for (int tile = 0; tile < tiles; tile++)
             {
                 var aTile = a.AsSpan(tile * terms * RowTile, terms * RowTile);
-                var cTile = c.AsSpan(tile * RowTile * _binsPadded + s * ColTile);
-                if (Vector256.IsHardwareAccelerated) Kernel6x16(aTile, bStrip, terms, cTile, _binsPadded);
+                var cTile = c.AsSpan(tile * RowTile * _binsPadded + s * colTile);
+                if (colTile == 32) Kernel6x32(aTile, bStrip, terms, cTile, _binsPadded);
+                else if (Vector256.IsHardwareAccelerated) Kernel6x16(aTile, bStrip, terms, cTile, _binsPadded);
                 else KernelScalar(aTile, bStrip, terms, cTile, _binsPadded);
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6x32(ReadOnlySpan<float> aTile, ReadOnlySpan<float> bStrip, int terms, Span<float> c, int ldc)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+                         c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        ref float a = ref MemoryMarshal.GetReference(aTile);
+        ref float b = ref MemoryMarshal.GetReference(bStrip);
+        for (int j = 0; j < terms; j++)
+        {
+            var b0 = Vector512.LoadUnsafe(ref b);
+            var b1 = Vector512.LoadUnsafe(ref b, 16);
+            var a0 = Vector512.Create(a);
+            c00 = Vector512.MultiplyAddEstimate(a0, b0, c00); c01 = Vector512.MultiplyAddEstimate(a0, b1, c01);
+            var a1 = Vector512.Create(Unsafe.Add(ref a, 1));
+            c10 = Vector512.MultiplyAddEstimate(a1, b0, c10); c11 = Vector512.MultiplyAddEstimate(a1, b1, c11);
+            var a2 = Vector512.Create(Unsafe.Add(ref a, 2));
+            c20 = Vector512.MultiplyAddEstimate(a2, b0, c20); c21 = Vector512.MultiplyAddEstimate(a2, b1, c21);
+            var a3 = Vector512.Create(Unsafe.Add(ref a, 3));
+            c30 = Vector512.MultiplyAddEstimate(a3, b0, c30); c31 = Vector512.MultiplyAddEstimate(a3, b1, c31);
+            var a4 = Vector512.Create(Unsafe.Add(ref a, 4));
+            c40 = Vector512.MultiplyAddEstimate(a4, b0, c40); c41 = Vector512.MultiplyAddEstimate(a4, b1, c41);
+            var a5 = Vector512.Create(Unsafe.Add(ref a, 5));
+            c50 = Vector512.MultiplyAddEstimate(a5, b0, c50); c51 = Vector512.MultiplyAddEstimate(a5, b1, c51);
+            a = ref Unsafe.Add(ref a, RowTile);
+            b = ref Unsafe.Add(ref b, 32);
+        }
+        c00.CopyTo(c.Slice(0 * ldc, 16)); c01.CopyTo(c.Slice(0 * ldc + 16, 16));
+        c10.CopyTo(c.Slice(1 * ldc, 16)); c11.CopyTo(c.Slice(1 * ldc + 16, 16));
+        c20.CopyTo(c.Slice(2 * ldc, 16)); c21.CopyTo(c.Slice(2 * ldc + 16, 16));
+        c30.CopyTo(c.Slice(3 * ldc, 16)); c31.CopyTo(c.Slice(3 * ldc + 16, 16));
+        c40.CopyTo(c.Slice(4 * ldc, 16)); c41.CopyTo(c.Slice(4 * ldc + 16, 16));
+        c50.CopyTo(c.Slice(5 * ldc, 16)); c51.CopyTo(c.Slice(5 * ldc + 16, 16));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -318,7 +356,7 @@ public sealed class MelSpectrogram
             var a5 = Vector256.Create(Unsafe.Add(ref a, 5));
             c50 = Vector256.MultiplyAddEstimate(a5, b0, c50); c51 = Vector256.MultiplyAddEstimate(a5, b1, c51);
             a = ref Unsafe.Add(ref a, RowTile);
-            b = ref Unsafe.Add(ref b, ColTile);
+            b = ref Unsafe.Add(ref b, 16);
         }
         // Bounds-checked stores: c is the tile's top-left corner with rows ldc apart.
         c00.CopyTo(c.Slice(0 * ldc, 8)); c01.CopyTo(c.Slice(0 * ldc + 8, 8));
@@ -331,15 +369,16 @@ public sealed class MelSpectrogram
 
     private static void KernelScalar(ReadOnlySpan<float> aTile, ReadOnlySpan<float> bStrip, int terms, Span<float> c, int ldc)
     {
-        Span<float> acc = stackalloc float[RowTile * ColTile];
+        const int colTile = 16;
+        Span<float> acc = stackalloc float[RowTile * colTile];
         acc.Clear();
         for (int j = 0; j < terms; j++)
             for (int r = 0; r < RowTile; r++)
             {
                 float av = aTile[j * RowTile + r];
-                for (int k = 0; k < ColTile; k++) acc[r * ColTile + k] += av * bStrip[j * ColTile + k];
+                for (int k = 0; k < colTile; k++) acc[r * colTile + k] += av * bStrip[j * colTile + k];
             }
-        for (int r = 0; r < RowTile; r++) acc.Slice(r * ColTile, ColTile).CopyTo(c.Slice(r * ldc, ColTile));
+        for (int r = 0; r < RowTile; r++) acc.Slice(r * colTile, colTile).CopyTo(c.Slice(r * ldc, colTile));
     }
 
     private void ApplyFilterbank(ReadOnlySpan<float> power, Span<float> mel)
@@ -353,7 +392,7 @@ public sealed class MelSpectrogram
         }
     }
 
-    /// <summary>(binsPadded/16, terms, 16) with entry f(2 pi k (first + j) / N) for bin k < bins, else 0.</summary>
+    /// <summary>(binsPadded/colTile, terms, colTile) with entry f(2 pi k (first + j) / N) for bin k < bins, else 0.</summary>
     private float[] PackBasis(Func<double, double> f, int first, int terms)
     {
         int n = Options.NFft;
@@ -362,7 +401,7 @@ public sealed class MelSpectrogram
             for (int j = 0; j < terms; j++)
             {
                 long phase = (long)k * (first + j) % n;   // reduce first: exact angles for large k n
-                packed[(k / ColTile) * terms * ColTile + j * ColTile + k % ColTile] = (float)f(2.0 * Math.PI * phase / n);
+                packed[(k / _colTile) * terms * _colTile + j * _colTile + k % _colTile] = (float)f(2.0 * Math.PI * phase / n);
             }
         return packed;
     }

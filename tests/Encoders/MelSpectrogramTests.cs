@@ -177,7 +177,7 @@ public class MelSpectrogramTests(ITestOutputHelper output)
     public void FilterbankFollowsTheFormulas(MelScale scale, MelNorm norm)
     {
         var mel = new MelSpectrogram(new MelSpectrogramOptions(MelScale: scale, Norm: norm));
-        Assert.Equal(201 * 128, mel.Filterbank.Length);
+        Assert.Equal(201 * 128, mel.Filterbank.Count);
         var settings = new MelReference.Settings(Scale: scale, Norm: norm);
         var expected = MelReference.Filters(201, settings);
         var corners = MelReference.Corners(settings);
@@ -237,6 +237,10 @@ public class MelSpectrogramTests(ITestOutputHelper output)
         var error = Assert.Throws<ArgumentException>(() => new MelSpectrogram(options));
         Assert.Contains(what, error.Message);
     }
+
+    [Fact]
+    public void EmptyWaveformIsRejected() =>
+        Assert.Contains("empty", Assert.Throws<ArgumentException>(() => new MelSpectrogram().Forward(ReadOnlySpan<float>.Empty)).Message);
 
     [Fact]
     public void ReflectPaddingNeedsMoreThanHalfAFrame()

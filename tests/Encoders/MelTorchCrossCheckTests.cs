@@ -58,7 +58,7 @@ public class MelTorchCrossCheckTests(ITestOutputHelper output)
     [Theory]
     [InlineData(MelScale.Htk, MelNorm.None)]
     [InlineData(MelScale.Slaney, MelNorm.Slaney)]
-    public void FilterbankEqualsTorchaudiosFloat32Filterbank(MelScale scale, MelNorm norm)
+    public void FilterbankMatchesTorchaudiosFloat32FilterbankToItsRounding(MelScale scale, MelNorm norm)
     {
         TorchRuntime.EnsureInitialised();
         using var _ = NewDisposeScope();
