@@ -115,11 +115,13 @@ public sealed record MelSpectrogramOptions(
 /// Mel spectrogram of a mono waveform, equal to torchaudio.transforms.MelSpectrogram (torch.stft with a periodic
 /// Hann window, then <c>melscale_fbanks</c>) up to float32 rounding.
 /// <para>
-/// The power spectrum is a real-DFT matrix product rather than an FFT: with y = window * frame,
-/// Re X_k = sum_n y_n cos(2 pi k n / N) and Im X_k = -sum_n y_n sin(2 pi k n / N). Pairing n with N - n
-/// (cos is even, sin odd about N/2) halves both sums, so a frame costs two products of (n_fft/2+1) bins by about
-/// n_fft/2 terms, computed for blocks of frames by a register-blocked matrix multiply (6 frames x 2 vectors of bins). The filterbank is applied sparsely
-/// (each triangle spans a few bins).
+/// The power spectrum is a real-DFT matrix product rather than an FFT: with y = window * frame and N = n_fft,
+/// Re X_k = sum_n y_n cos(2 pi k n / N) and Im X_k = -sum_n y_n sin(2 pi k n / N). Two symmetries quarter the work:
+/// pairing n with N - n (cos is even, sin odd about N/2) folds each frame to a_n = y_n + y_{N-n} and
+/// b_n = y_n - y_{N-n}, n = 0..N/2; and for even N, cos and sin of bin N/2 - k equal those of bin k up to the sign
+/// (-1)^n, so the sums over even n (E) and odd n (O) give Re X_k = E + O and Re X_{N/2-k} = +-(E - O) (likewise Im).
+/// Each frame then costs four products of about N/4 bins by N/4 terms, computed for blocks of frames by a
+/// register-blocked matrix multiply (6 frames x 2 vectors of bins). The filterbank is applied sparsely.
 /// </para>
 /// Thread-safe: all state is read-only after construction.
 /// </summary>
@@ -128,11 +130,17 @@ public sealed class MelSpectrogram
     private const int RowTile = 6;      // frames per micro-kernel tile
     private const int FrameBlock = 96;  // frames folded and multiplied at once (a multiple of RowTile)
 
-    private readonly int _bins, _binsPadded, _cosTerms, _sinTerms, _pairs;
-    private readonly int _colTile;           // frequency bins per micro-kernel tile: two vectors of the widest accelerated width
+    /// <summary>One matrix product: the folded terms n in <see cref="Ns"/> times the basis f(2 pi k n / N).</summary>
+    /// <param name="Basis">(computedBinsPadded / colTile, Ns.Length, colTile), tile-packed for the micro-kernel.</param>
+    private sealed record Product(int[] Ns, float[] Basis);
+
+    private readonly int _bins;              // n_fft // 2 + 1
+    private readonly bool _split;            // even n_fft: bins k and N/2 - k share one product (E +- O)
+    private readonly int _computed;          // bins whose sums are computed: N/4 + 1 when split, else all
+    private readonly int _computedPadded;    // _computed rounded up to the column tile
+    private readonly int _colTile;           // bins per micro-kernel tile: two vectors of the widest accelerated width
+    private readonly Product[] _products;    // split: cos even n, cos odd n, sin even n, sin odd n; else: cos, sin
     private readonly float[] _window;        // (n_fft), periodic Hann centred in n_fft
-    private readonly float[] _cosPacked;     // (binsPadded/colTile, cosTerms, colTile): cos(2 pi k n / N), n = 0..cosTerms-1
-    private readonly float[] _sinPacked;     // (binsPadded/colTile, sinTerms, colTile): sin(2 pi k n / N), n = 1..sinTerms
     private readonly int[] _filterStart;     // per mel band: first bin with a nonzero weight
     private readonly int[] _filterOffset;    // per mel band: offset of its weights in _filterWeights (length n_mels + 1)
     private readonly float[] _filterWeights;
@@ -141,16 +149,24 @@ public sealed class MelSpectrogram
     {
         Options = options ?? MelSpectrogramOptions.Paper;
         Options.Validate();
-        int n = Options.NFft;
+        int n = Options.NFft, half = n / 2;
         _bins = Options.FrequencyBins;
+        _split = n % 2 == 0;
+        _computed = _split ? half / 2 + 1 : _bins;
         _colTile = Vector512.IsHardwareAccelerated ? 32 : 16;
-        _binsPadded = (_bins + _colTile - 1) / _colTile * _colTile;
-        _pairs = (n - 1) / 2;                          // n and N - n for n = 1..pairs
-        _cosTerms = _pairs + 1 + (n % 2 == 0 ? 1 : 0); // n = 0, the pairs, and n = N/2 when N is even
-        _sinTerms = _pairs;                            // sin vanishes at n = 0 and n = N/2
+        _computedPadded = (_computed + _colTile - 1) / _colTile * _colTile;
+        // Folded cos terms: n = 0..N/2 (N even) or 0..(N-1)/2; sin terms: the same without n = 0 and n = N/2.
+        int lastCos = half, lastSin = (n - 1) / 2;
+        var cosNs = Enumerable.Range(0, lastCos + 1);
+        var sinNs = Enumerable.Range(1, lastSin);
+        _products = _split
+            ?
+            [
+                Pack(Math.Cos, cosNs.Where(i => i % 2 == 0)), Pack(Math.Cos, cosNs.Where(i => i % 2 == 1)),
+                Pack(Math.Sin, sinNs.Where(i => i % 2 == 0)), Pack(Math.Sin, sinNs.Where(i => i % 2 == 1)),
+            ]
+            : [Pack(Math.Cos, cosNs), Pack(Math.Sin, sinNs)];
         _window = HannWindow(Options.EffectiveWinLength, n);
-        _cosPacked = PackBasis(Math.Cos, 0, _cosTerms);
-        _sinPacked = PackBasis(Math.Sin, 1, _sinTerms);
         var filterbank = MelFilterbank(_bins, Options.FMin, Options.EffectiveFMax, Options.NMels, Options.SampleRate, Options.Norm, Options.MelScale);
         (_filterStart, _filterOffset, _filterWeights) = Sparsify(filterbank, _bins, Options.NMels);
         Filterbank = Array.AsReadOnly(filterbank);
@@ -202,10 +218,14 @@ public sealed class MelSpectrogram
         int blockRows = Math.Min(FrameBlock, (frames + RowTile - 1) / RowTile * RowTile);
         var pool = ArrayPool<float>.Shared;
         float[] padded = pool.Rent(paddedLength);
-        float[] cosIn = pool.Rent(blockRows * _cosTerms);
-        float[] sinIn = pool.Rent(blockRows * _sinTerms);
-        float[] re = pool.Rent(blockRows * _binsPadded);
-        float[] im = pool.Rent(blockRows * _binsPadded);
+        var inputs = new float[_products.Length][];
+        var outputs = new float[_products.Length][];
+        for (int g = 0; g < _products.Length; g++)
+        {
+            inputs[g] = pool.Rent(Math.Max(1, blockRows * _products[g].Ns.Length));
+            outputs[g] = pool.Rent(blockRows * _computedPadded);
+        }
+        float[] power = pool.Rent(4 * _bins);
         try
         {
             Pad(waveform, padded.AsSpan(0, paddedLength), pad, Options.PadMode);
@@ -213,28 +233,28 @@ public sealed class MelSpectrogram
             {
                 int rows = Math.Min(blockRows, frames - t0);
                 int tiles = (rows + RowTile - 1) / RowTile;
-                Fold(padded, t0, rows, tiles * RowTile, cosIn, sinIn);
-                Multiply(cosIn, _cosPacked, _cosTerms, tiles, re);
-                Multiply(sinIn, _sinPacked, _sinTerms, tiles, im);
+                Fold(padded, t0, rows, tiles * RowTile, inputs);
+                for (int g = 0; g < _products.Length; g++)
+                    Multiply(inputs[g], _products[g].Basis, _products[g].Ns.Length, tiles, outputs[g]);
                 for (int r = 0; r < rows; r++)
                 {
-                    var reRow = re.AsSpan(r * _binsPadded, _bins);
-                    var imRow = im.AsSpan(r * _binsPadded, _bins);
-                    TensorPrimitives.Multiply(reRow, reRow, reRow);
-                    TensorPrimitives.MultiplyAdd(imRow, imRow, reRow, reRow);   // |X_k|^2
-                    if (Options.Power == 1.0) TensorPrimitives.Sqrt(reRow, reRow);
-                    else if (Options.Power != 2.0) TensorPrimitives.Pow(reRow, (float)(Options.Power / 2), reRow);
-                    ApplyFilterbank(reRow, destination.Slice((t0 + r) * nMels, nMels));
+                    var bins = power.AsSpan(0, _bins);
+                    PowerSpectrum(outputs, r * _computedPadded, bins, power.AsSpan(_bins, 3 * _bins));
+                    if (Options.Power == 1.0) TensorPrimitives.Sqrt(bins, bins);
+                    else if (Options.Power != 2.0) TensorPrimitives.Pow(bins, (float)(Options.Power / 2), bins);
+                    ApplyFilterbank(bins, destination.Slice((t0 + r) * nMels, nMels));
                 }
             }
         }
         finally
         {
             pool.Return(padded);
-            pool.Return(cosIn);
-            pool.Return(sinIn);
-            pool.Return(re);
-            pool.Return(im);
+            pool.Return(power);
+            for (int g = 0; g < _products.Length; g++)
+            {
+                pool.Return(inputs[g]);
+                pool.Return(outputs[g]);
+            }
         }
 
         var mel = destination[..(frames * nMels)];
@@ -251,49 +271,111 @@ public sealed class MelSpectrogram
         }
     }
 
-    /// <summary>Windows frames t0..t0+rows-1 and folds each about n_fft/2, writing them tile-packed:
-    /// (tiles, terms, RowTile), so the micro-kernel reads one tile's six frames as six consecutive floats.</summary>
-    private void Fold(float[] padded, int t0, int rows, int paddedRows, float[] cosIn, float[] sinIn)
+    /// <summary>|X_k|^2 for all bins of one frame from the products' rows at <paramref name="offset"/>.</summary>
+    private void PowerSpectrum(float[][] outputs, int offset, Span<float> bins, Span<float> scratch)
     {
-        int n = Options.NFft, hop = Options.HopLength, pairs = _pairs, cosTerms = _cosTerms, sinTerms = _sinTerms;
-        bool even = n % 2 == 0;
+        int c = _computed;
+        if (!_split)
+        {
+            ReadOnlySpan<float> cos = outputs[0].AsSpan(offset, c), sin = outputs[1].AsSpan(offset, c);
+            TensorPrimitives.Multiply(cos, cos, bins);
+            TensorPrimitives.MultiplyAdd(sin, sin, bins, bins);
+            return;
+        }
+        ReadOnlySpan<float> cosEven = outputs[0].AsSpan(offset, c), cosOdd = outputs[1].AsSpan(offset, c);
+        ReadOnlySpan<float> sinEven = outputs[2].AsSpan(offset, c), sinOdd = outputs[3].AsSpan(offset, c);
+        Span<float> low = bins[..c], re = scratch[..c], im = scratch.Slice(c, c), high = scratch.Slice(2 * c, c);
+        // bins k < c: (E + O)^2 for cos and sin
+        TensorPrimitives.Add(cosEven, cosOdd, re);
+        TensorPrimitives.Add(sinEven, sinOdd, im);
+        TensorPrimitives.Multiply(re, re, low);
+        TensorPrimitives.MultiplyAdd(im, im, low, low);
+        // bins N/2 - k: (E - O)^2 for cos and sin
+        TensorPrimitives.Subtract(cosEven, cosOdd, re);
+        TensorPrimitives.Subtract(sinEven, sinOdd, im);
+        TensorPrimitives.Multiply(re, re, high);
+        TensorPrimitives.MultiplyAdd(im, im, high, high);
+        int half = _bins - 1;
+        for (int k = 0; k < c; k++) bins[half - k] = high[k];
+    }
+
+    /// <summary>Windows frames t0..t0+rows-1 and folds each about n_fft/2 into the products' inputs, tile-packed as
+    /// (tiles, terms, RowTile) so that the micro-kernel reads one tile's six frames as six consecutive floats.</summary>
+    private void Fold(float[] padded, int t0, int rows, int paddedRows, float[][] inputs)
+    {
+        int n = Options.NFft, hop = Options.HopLength, pairs = (n - 1) / 2;
         float[] w = _window;
         for (int r = 0; r < paddedRows; r++)
         {
             int tile = r / RowTile, lane = r % RowTile;
-            int cosBase = tile * cosTerms * RowTile + lane, sinBase = tile * sinTerms * RowTile + lane;
             if (r >= rows)
             {
-                for (int j = 0; j < cosTerms; j++) cosIn[cosBase + j * RowTile] = 0f;
-                for (int j = 0; j < sinTerms; j++) sinIn[sinBase + j * RowTile] = 0f;
+                for (int g = 0; g < inputs.Length; g++)
+                {
+                    int terms = _products[g].Ns.Length;
+                    for (int j = 0; j < terms; j++) inputs[g][tile * terms * RowTile + j * RowTile + lane] = 0f;
+                }
                 continue;
             }
             var x = padded.AsSpan((t0 + r) * hop, n);
-            cosIn[cosBase] = w[0] * x[0];
-            for (int i = 1; i <= pairs; i++)
+            if (_split)
             {
-                float lo = w[i] * x[i], hi = w[n - i] * x[n - i];
-                cosIn[cosBase + i * RowTile] = lo + hi;
-                sinIn[sinBase + (i - 1) * RowTile] = lo - hi;
+                // Term n goes to the product of its parity at column n / 2 (sin's even terms start at n = 2: n / 2 - 1).
+                Span<float> ce = Row(inputs, 0, tile, lane), co = Row(inputs, 1, tile, lane);
+                Span<float> se = Row(inputs, 2, tile, lane), so = Row(inputs, 3, tile, lane);
+                ce[0] = w[0] * x[0];
+                for (int i = 1; i <= pairs; i++)
+                {
+                    float lo = w[i] * x[i], hi = w[n - i] * x[n - i];
+                    if ((i & 1) == 1)
+                    {
+                        co[(i >> 1) * RowTile] = lo + hi;
+                        so[(i >> 1) * RowTile] = lo - hi;
+                    }
+                    else
+                    {
+                        ce[(i >> 1) * RowTile] = lo + hi;
+                        se[((i >> 1) - 1) * RowTile] = lo - hi;
+                    }
+                }
+                int h = n / 2;
+                ((h & 1) == 0 ? ce : co)[(h >> 1) * RowTile] = w[h] * x[h];
             }
-            if (even) cosIn[cosBase + (n / 2) * RowTile] = w[n / 2] * x[n / 2];
+            else
+            {
+                Span<float> cos = Row(inputs, 0, tile, lane), sin = Row(inputs, 1, tile, lane);
+                cos[0] = w[0] * x[0];
+                for (int i = 1; i <= pairs; i++)
+                {
+                    float lo = w[i] * x[i], hi = w[n - i] * x[n - i];
+                    cos[i * RowTile] = lo + hi;
+                    sin[(i - 1) * RowTile] = lo - hi;
+                }
+            }
         }
     }
 
-    /// <summary>C (tiles*6, binsPadded) = A (tiles*6, terms) * B (terms, binsPadded), with A and B tile-packed.</summary>
+    /// <summary>Product g's input for one frame: column j at index j * RowTile.</summary>
+    private Span<float> Row(float[][] inputs, int g, int tile, int lane)
+    {
+        int terms = _products[g].Ns.Length;
+        return terms == 0 ? Span<float>.Empty : inputs[g].AsSpan(tile * terms * RowTile + lane, (terms - 1) * RowTile + 1);
+    }
+
+    /// <summary>C (tiles*6, computedPadded) = A (tiles*6, terms) * B (terms, computedPadded), with A and B tile-packed.</summary>
     private void Multiply(float[] a, float[] b, int terms, int tiles, float[] c)
     {
-        int colTile = _colTile, strips = _binsPadded / colTile;
+        int colTile = _colTile, strips = _computedPadded / colTile;
         for (int s = 0; s < strips; s++)
         {
             var bStrip = b.AsSpan(s * terms * colTile, terms * colTile);
             for (int tile = 0; tile < tiles; tile++)
             {
                 var aTile = a.AsSpan(tile * terms * RowTile, terms * RowTile);
-                var cTile = c.AsSpan(tile * RowTile * _binsPadded + s * colTile);
-                if (colTile == 32) Kernel6x32(aTile, bStrip, terms, cTile, _binsPadded);
-                else if (Vector256.IsHardwareAccelerated) Kernel6x16(aTile, bStrip, terms, cTile, _binsPadded);
-                else KernelScalar(aTile, bStrip, terms, cTile, _binsPadded);
+                var cTile = c.AsSpan(tile * RowTile * _computedPadded + s * colTile);
+                if (colTile == 32) Kernel6x32(aTile, bStrip, terms, cTile, _computedPadded);
+                else if (Vector256.IsHardwareAccelerated) Kernel6x16(aTile, bStrip, terms, cTile, _computedPadded);
+                else KernelScalar(aTile, bStrip, terms, cTile, _computedPadded);
             }
         }
     }
@@ -392,18 +474,20 @@ public sealed class MelSpectrogram
         }
     }
 
-    /// <summary>(binsPadded/colTile, terms, colTile) with entry f(2 pi k (first + j) / N) for bin k < bins, else 0.</summary>
-    private float[] PackBasis(Func<double, double> f, int first, int terms)
+    /// <summary>The product over terms <paramref name="ns"/>: basis (computedPadded/colTile, terms, colTile) with entry
+    /// f(2 pi k n / N) for bin k below the computed count, else 0.</summary>
+    private Product Pack(Func<double, double> f, IEnumerable<int> ns)
     {
         int n = Options.NFft;
-        var packed = new float[_binsPadded * terms];
-        for (int k = 0; k < _bins; k++)
-            for (int j = 0; j < terms; j++)
+        var terms = ns.ToArray();
+        var packed = new float[_computedPadded * terms.Length];
+        for (int k = 0; k < _computed; k++)
+            for (int j = 0; j < terms.Length; j++)
             {
-                long phase = (long)k * (first + j) % n;   // reduce first: exact angles for large k n
-                packed[(k / _colTile) * terms * _colTile + j * _colTile + k % _colTile] = (float)f(2.0 * Math.PI * phase / n);
+                long phase = (long)k * terms[j] % n;   // reduce first: exact angles for large k n
+                packed[(k / _colTile) * terms.Length * _colTile + j * _colTile + k % _colTile] = (float)f(2.0 * Math.PI * phase / n);
             }
-        return packed;
+        return new Product(terms, packed);
     }
 
     private static void Pad(ReadOnlySpan<float> x, Span<float> padded, int pad, PadMode mode)

@@ -33,7 +33,7 @@ public sealed class SpectrogramEncoder : IAudioEncoder
             throw new ArgumentException($"FramesKept must be positive, got {Config.FramesKept}", nameof(config));
         _mel = new MelSpectrogram(Config.Mel);
         var paper = EncoderRegistry.Info(EncoderRegistry.Spectrogram);
-        Info = Config == SpectrogramEncoderConfig.Paper
+        Info = Config.ToKey() == SpectrogramEncoderConfig.Paper.ToKey()
             ? paper
             : new EncoderInfo(EncoderRegistry.Spectrogram, Config.Mel.SampleRate, Config.Mel.FrameRate, Config.Mel.NMels,
                 Config.FramesKept, $"Mel spectrogram ({Config.ToKey()})");

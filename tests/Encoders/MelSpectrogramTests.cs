@@ -73,6 +73,9 @@ public class MelSpectrogramTests(ITestOutputHelper output)
     [InlineData("power-1.5")]
     [InlineData("short-window")]
     [InlineData("odd-nfft")]
+    [InlineData("nfft-half-odd")]
+    [InlineData("nfft-6")]
+    [InlineData("nfft-2")]
     [InlineData("no-center")]
     [InlineData("constant-pad")]
     [InlineData("replicate-pad")]
@@ -88,6 +91,9 @@ public class MelSpectrogramTests(ITestOutputHelper output)
             "power-1.5" => new MelSpectrogramOptions(Power: 1.5),
             "short-window" => new MelSpectrogramOptions(WinLength: 300),
             "odd-nfft" => new MelSpectrogramOptions(NFft: 255, HopLength: 100, NMels: 40),
+            "nfft-half-odd" => new MelSpectrogramOptions(NFft: 510, HopLength: 128, NMels: 64),
+            "nfft-6" => new MelSpectrogramOptions(NFft: 6, HopLength: 5, NMels: 2),
+            "nfft-2" => new MelSpectrogramOptions(NFft: 2, HopLength: 7, NMels: 1),
             "no-center" => new MelSpectrogramOptions(Center: false),
             "constant-pad" => new MelSpectrogramOptions(PadMode: PadMode.Constant),
             "replicate-pad" => new MelSpectrogramOptions(PadMode: PadMode.Replicate),
