@@ -38,8 +38,9 @@ public static class StateDictLoader
     /// <param name="stateDict">Checkpoint tensors (a <see cref="StateDict"/> or a view of one).</param>
     /// <param name="strict">When true, any missing or unexpected key fails; shape mismatches fail always.</param>
     /// <param name="source">File name for errors (defaults to the StateDict's source).</param>
+    /// <param name="optional">Module keys that may be absent from the checkpoint even when strict (e.g. training-only parameters).</param>
     /// <exception cref="StateDictMismatchException">Lists every missing key, unexpected key and shape mismatch at once.</exception>
-    public static LoadReport LoadInto(nn.Module module, IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true, string? source = null)
+    public static LoadReport LoadInto(nn.Module module, IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true, string? source = null, IReadOnlyCollection<string>? optional = null)
     {
         source ??= (stateDict as StateDict)?.Source ?? "checkpoint";
         var target = module.state_dict();
@@ -52,7 +53,7 @@ public static class StateDictLoader
             if (mk is null || !matched.Add(mk)) unexpected.Add(key);
             else pairs.Add((mk, key));
         }
-        var missing = target.Keys.Where(k => !matched.Contains(k)).ToList();
+        var missing = target.Keys.Where(k => !matched.Contains(k) && optional?.Contains(k) != true).ToList();
         var mismatches = new List<string>();
         foreach (var (mk, ck) in pairs)
         {
