@@ -22,6 +22,7 @@ public sealed class ProbeBatch : IDisposable
     }
 
     public ProbeExample[] Examples { get; }
+    /// <summary>Row-major inputs of the first <see cref="Count"/> examples; a pooled buffer may be longer.</summary>
     public float[] Inputs { get; }
     public bool[] Mask { get; }
     /// <summary>Host bytes this batch holds (counted against the loader's budget).</summary>
@@ -29,8 +30,13 @@ public sealed class ProbeBatch : IDisposable
     public int Count => Examples.Length;
 
     /// <summary>(B, S, T, D) float32 input tensor on <paramref name="device"/>.</summary>
-    public Tensor InputTensor(ProbeInputShape shape, Device device) =>
-        tensor(Inputs, [Count, shape.Segments, shape.FramesTotal, shape.Dim], device: device);
+    public Tensor InputTensor(ProbeInputShape shape, Device device)
+    {
+        long capacity = Inputs.Length / shape.FloatsPerExample;
+        var full = tensor(Inputs, [capacity, shape.Segments, shape.FramesTotal, shape.Dim], device: device);
+        if (capacity == Count) return full;
+        using (full) return full[..Count].clone();
+    }
 
     /// <summary>(B, S) bool mask, true where a segment holds audio.</summary>
     public Tensor MaskTensor(ProbeInputShape shape, Device device) =>
@@ -83,6 +89,9 @@ public sealed class StreamingBatchLoader
         MemoryBudgetBytes = memoryBudgetBytes;
     }
 
+    /// <summary>One batch in use and two being prepared: more prefetch would only hold memory.</summary>
+    public const int MaxBatchesInFlight = 3;
+
     public ProbeInputShape Shape { get; }
     public long MemoryBudgetBytes { get; }
 
@@ -98,7 +107,7 @@ public sealed class StreamingBatchLoader
             throw new ArgumentException(
                 $"memory budget {MemoryBudgetBytes:N0} bytes is smaller than one batch of {batchSize} " +
                 $"({batch:N0} bytes) plus one recording being read ({Shape.BytesPerRecording:N0} bytes)");
-        return (int)Math.Min(n, 64);
+        return (int)Math.Min(n, MaxBatchesInFlight);
     }
 
     /// <summary>
@@ -114,12 +123,14 @@ public sealed class StreamingBatchLoader
         for (int i = 0; i < order.Count; i += batchSize)
             chunks.Add(order.Skip(i).Take(batchSize).Select(k => examples[k]).ToArray());
 
+        // Input buffers are reused, so the memory held is the budgeted batches, not whatever the GC has yet to collect.
+        var pool = new ConcurrentBag<float[]>();
         if (inFlight < 2)
         {
             foreach (var chunk in chunks)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                yield return Fill(chunk, null);
+                yield return Fill(chunk, batchSize, pool, null);
             }
             yield break;
         }
@@ -136,7 +147,7 @@ public sealed class StreamingBatchLoader
                 foreach (var chunk in chunks)
                 {
                     slots.Wait(stop.Token);
-                    queue.Add(Fill(chunk, slots), stop.Token);
+                    queue.Add(Fill(chunk, batchSize, pool, slots), stop.Token);
                 }
             }
             catch (OperationCanceledException) { }
@@ -160,14 +171,16 @@ public sealed class StreamingBatchLoader
         }
     }
 
-    private ProbeBatch Fill(ProbeExample[] chunk, SemaphoreSlim? slot)
+    private ProbeBatch Fill(ProbeExample[] chunk, int batchSize, ConcurrentBag<float[]> pool, SemaphoreSlim? slot)
     {
         var s = Shape;
-        long bytes = s.BatchBytes(chunk.Length);
+        long bytes = s.BatchBytes(batchSize);
         Account(bytes);
+        float[]? inputs = null;
         try
         {
-            var inputs = new float[chunk.Length * s.FloatsPerExample];
+            if (pool.TryTake(out inputs)) Array.Clear(inputs);
+            else inputs = new float[batchSize * s.FloatsPerExample];
             var mask = new bool[chunk.Length * s.Segments];
             int rowFloats = s.Frames * s.Dim;
             for (int b = 0; b < chunk.Length; b++)
@@ -194,14 +207,17 @@ public sealed class StreamingBatchLoader
                     finally { Account(-s.BytesPerRecording); }
                 }
             }
-            return new ProbeBatch(chunk, inputs, mask, bytes, () =>
+            var buffer = inputs;
+            return new ProbeBatch(chunk, buffer, mask, bytes, () =>
             {
+                pool.Add(buffer);
                 Account(-bytes);
                 slot?.Release();
             });
         }
         catch
         {
+            if (inputs is not null) pool.Add(inputs);
             Account(-bytes);
             slot?.Release();
             throw;

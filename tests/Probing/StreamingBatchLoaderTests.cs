@@ -1,6 +1,7 @@
 namespace PianoJudges.Tests.Probing;
 
 using PianoJudges.Encoders;
+using PianoJudges.Native;
 using PianoJudges.Probing;
 
 public class StreamingBatchLoaderTests
@@ -90,5 +91,30 @@ public class StreamingBatchLoaderTests
         var first = loader.Batches(examples, 2, Enumerable.Range(0, 20).ToArray()).First();
         first.Dispose();
         Assert.Equal(2, loader.Batches(examples, 2, [0, 1, 2, 3]).Count());
+    }
+
+    [Fact]
+    public void AReusedBufferCarriesNothingOverAndAShortLastBatchHasItsOwnShape()
+    {
+        TorchRuntime.EnsureInitialised();
+        var source = new InMemoryEmbeddingSource();
+        for (int i = 0; i < 4; i++) source.Add($"r{i}", Counting(3, 1 + i * 100));
+        source.Add("short", Counting(1, 7, [true]));
+        var shape = new ProbeInputShape(3, T, D);
+        var loader = new StreamingBatchLoader(source, shape, shape.BatchBytes(2) + shape.BytesPerRecording); // no prefetch: one buffer
+        var examples = new[] { "r0", "r1", "r2", "r3", "short" }.Select(id => new ProbeExample(id, [id], 0)).ToList();
+        var batches = new List<(int Count, long[] Shape, float[] Values)>();
+        foreach (var b in loader.Batches(examples, 2, [0, 1, 2, 3, 4]))
+        {
+            using var x = b.InputTensor(shape, TorchSharp.torch.CPU);
+            batches.Add((b.Count, x.shape, x.data<float>().ToArray()));
+            b.Dispose();
+        }
+        Assert.Equal([2, 2, 1], batches.Select(b => b.Count));
+        var last = batches[2];
+        Assert.Equal(new long[] { 1, 3, T, D }, last.Shape);
+        Assert.Equal(Enumerable.Range(0, T * D).Select(i => 7f + i), last.Values.Take(T * D));
+        Assert.All(last.Values.Skip(T * D), v => Assert.Equal(0f, v)); // segments 1 and 2 are padding, not r2/r3 leftovers
+        Assert.InRange(loader.PeakBytes, 1, shape.BatchBytes(2) + shape.BytesPerRecording);
     }
 }
