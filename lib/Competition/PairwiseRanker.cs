@@ -1,0 +1,163 @@
+using PianoJudges.Native;
+using PianoJudges.Probing;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PianoJudges.Competition;
+
+/// <summary>One epoch of fitting the ranking model on competition pairs.</summary>
+public sealed record FitEpoch(int Epoch, double TrainLoss, double Seconds);
+
+/// <summary>
+/// The expertise-ranking head (<see cref="AudioCNNTransformer"/>, 2 recordings concatenated along time) applied to
+/// competition pairs part by part: candidate a's part i against candidate b's part i, as the paper does.
+/// </summary>
+public static class PairwiseRanker
+{
+    /// <summary>Evaluation runs in blocks of this many part pairs, so progress can be reported between them.</summary>
+    public const int BlockSize = 256;
+
+    /// <summary>Parts compared for a pair: the first min(parts of a, parts of b).</summary>
+    public static int SharedParts(Entrant a, Entrant b) => Math.Min(a.Parts, b.Parts);
+
+    /// <summary>
+    /// One probe example per pair and shared part: id "a|b#i", recordings [a's part i, b's part i], label = the pair's
+    /// <see cref="PairLabel"/>. Examples of a pair are consecutive, parts in order.
+    /// </summary>
+    public static List<ProbeExample> PartExamples(IReadOnlyList<CandidatePair> pairs, IReadOnlyList<Entrant> entrants)
+    {
+        var examples = new List<ProbeExample>();
+        foreach (var p in pairs)
+        {
+            Entrant a = entrants[p.First], b = entrants[p.Second];
+            for (int i = 1; i <= SharedParts(a, b); i++)
+                examples.Add(new ProbeExample($"{a.Id}|{b.Id}#{i}", [a.PartId(i), b.PartId(i)], p.Label));
+        }
+        return examples;
+    }
+
+    /// <summary>
+    /// Per-part class probabilities of every pair: result[k] is (shared parts, classes) for pairs[k], from the model in
+    /// eval mode (softmax over the head's 2 or 4 classes). Uses <see cref="ProbeTrainer.Evaluate"/>.
+    /// </summary>
+    public static double[][,] PartProbabilities(AudioCNNTransformer model, IReadOnlyList<CandidatePair> pairs, IReadOnlyList<Entrant> entrants,
+        IEmbeddingSource source, ProbeTrainingOptions training, IProgress<(int Done, int Total, string Item)>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        var (frames, dim) = PerRecording(model.Config);
+        var examples = PartExamples(pairs, entrants);
+        var probabilities = new float[examples.Count][];
+        var options = training with { Mode = model.Config.Mode, CheckpointDirectory = null };
+        var objective = new ProbeObjective(ObjectiveKind.SingleLabel, model.Config.Classes);
+        for (int start = 0; start < examples.Count; start += BlockSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            progress?.Report((start, examples.Count, $"part pairs {start + 1}-{Math.Min(start + BlockSize, examples.Count)}"));
+            var block = examples.GetRange(start, Math.Min(BlockSize, examples.Count - start));
+            var trainer = new ProbeTrainer(new ProbeTaskData("icpc2015-parts", objective, 2, block, block, []), source, frames, dim, options);
+            Check(model.Config, trainer.HeadConfig);
+            model.to(trainer.Device);
+            var eval = trainer.Evaluate(model, block, cancellationToken);
+            for (int k = 0; k < block.Count; k++)
+            {
+                if (eval.Ids[k] != block[k].Id) throw new InvalidOperationException($"evaluation returned '{eval.Ids[k]}' where '{block[k].Id}' was expected");
+                probabilities[start + k] = eval.Probabilities[k];
+            }
+        }
+        progress?.Report((examples.Count, examples.Count, ""));
+
+        var result = new double[pairs.Count][,];
+        int next = 0;
+        for (int k = 0; k < pairs.Count; k++)
+        {
+            int parts = SharedParts(entrants[pairs[k].First], entrants[pairs[k].Second]);
+            var m = new double[parts, model.Config.Classes];
+            for (int i = 0; i < parts; i++, next++)
+                for (int c = 0; c < model.Config.Classes; c++) m[i, c] = probabilities[next][c];
+            result[k] = m;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The paper's "fitting": a copy of <paramref name="model"/> trained further on the part examples of
+    /// <paramref name="train"/> for <paramref name="epochs"/> epochs (Adam with the options' learning rate, batch and weight
+    /// decay; no selection, the last weights are kept, as the released fit_test). The given model is not changed.
+    /// Shuffling and dropout depend only on (seed, epoch). Only 2-class heads can be fitted (the pairs have 2-way labels).
+    /// </summary>
+    public static AudioCNNTransformer ContinueTraining(AudioCNNTransformer model, IReadOnlyList<CandidatePair> train, IReadOnlyList<Entrant> entrants,
+        IEmbeddingSource source, ProbeTrainingOptions training, int epochs, IProgress<FitEpoch>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        TorchRuntime.EnsureInitialised();
+        if (model.Config.Classes != 2)
+            throw new ArgumentException($"fitting needs a 2-way ranking head; this one has {model.Config.Classes} classes (the competition pairs have 2-way labels)");
+        if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fitting needs at least one epoch.");
+        var examples = PartExamples(train, entrants);
+        if (examples.Count == 0) throw new ArgumentException("fitting has no training pairs (every candidate of the training half has the same score?)");
+        if (training.Threads is int threads) set_num_threads(threads);
+        var (frames, dim) = PerRecording(model.Config);
+        var device = ProbeTrainer.ResolveDevice(training.Device);
+        var fitted = Copy(model);
+        fitted.to(device);
+        var shape = new ProbeInputShape(model.Config.Segments, frames, dim, 2);
+        var loader = new StreamingBatchLoader(source, shape, training.MemoryBudgetBytes);
+        var objective = new ProbeObjective(ObjectiveKind.SingleLabel, 2);
+        using var optimizer = optim.Adam(fitted.parameters(), lr: training.LearningRate, weight_decay: training.WeightDecay);
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            random.manual_seed((long)(ProbeRandom.Derive(training.Seed, 0xF17E, epoch).NextUInt64() >> 1));
+            var order = ProbeRandom.Derive(training.Seed, 0xF175, epoch).Permutation(examples.Count);
+            fitted.train();
+            double sum = 0;
+            foreach (var batch in loader.Batches(examples, training.BatchSize, order, cancellationToken))
+            {
+                using var scope = NewDisposeScope();
+                var x = batch.InputTensor(shape, device);
+                var m = batch.MaskTensor(shape, device);
+                var y = batch.TargetTensor(objective, device);
+                int count = batch.Count;
+                batch.Dispose();
+                optimizer.zero_grad();
+                var loss = objective.Loss(fitted.forward(x, m), y, model.Config.Mode);
+                loss.backward();
+                optimizer.step();
+                sum += loss.item<float>() * count;
+            }
+            progress?.Report(new FitEpoch(epoch, sum / examples.Count, clock.Elapsed.TotalSeconds));
+        }
+        fitted.eval();
+        return fitted;
+    }
+
+    /// <summary>A new head with the same configuration and weights (on the CPU).</summary>
+    public static AudioCNNTransformer Copy(AudioCNNTransformer model)
+    {
+        byte[] weights;
+        using (var saved = new MemoryStream())
+        {
+            model.save(saved); // closes the stream; ToArray still works
+            weights = saved.ToArray();
+        }
+        var copy = new AudioCNNTransformer(model.Config);
+        using var ms = new MemoryStream(weights);
+        copy.load(ms);
+        return copy;
+    }
+
+    private static (int Frames, int Dim) PerRecording(ProbeHeadConfig config)
+    {
+        if (config.Frames % 2 != 0)
+            throw new ArgumentException($"a ranking head sees two recordings concatenated along time, so its Frames ({config.Frames}) must be even");
+        if (config.Classes is not (2 or 4))
+            throw new ArgumentException($"a ranking head has 2 or 4 classes; this one has {config.Classes}");
+        return (config.Frames / 2, config.Dim);
+    }
+
+    private static void Check(ProbeHeadConfig model, ProbeHeadConfig expected)
+    {
+        if (model != expected)
+            throw new ArgumentException($"the ranking model's head ({model}) is not the 2-recording ranking head the competition pairs need ({expected})");
+    }
+}
