@@ -7,7 +7,7 @@ using PianoJudges.Synthesis;
 using PianoJudges.Tests.Synthesis;
 
 /// <summary>
-/// The whole workflow once, through rendered audio: the tiny synthetic competition (12 candidates, 3-4 s recitals) and
+/// The whole workflow once, through rendered audio: a tiny synthetic competition (8 candidates, 3-4 s recitals) and
 /// the tiny PLD-synth expertise set (already rendered by the synthesis fixture) with real Salamander samples, the
 /// spectrogram encoder, one epoch of expertise training and one of fitting.
 /// </summary>
@@ -18,9 +18,10 @@ public class StudyEndToEndTests(SynthFixture fixture)
     public void TinySyntheticCompetitionRunsEndToEndAndReusesItsCaches()
     {
         var paths = fixture.Output;
-        var config = CompetitionConfig.ForSize(PldSynthSizes.Tiny);
+        var tiny = CompetitionConfig.ForSize(PldSynthSizes.Tiny);
+        var config = tiny with { Name = tiny.Name + "-8", Candidates = 8 };
         var training = ProbePresets.Ranking with { BatchSize = 4, MemoryBudgetBytes = 400L << 20, Device = "cpu", Patience = null };
-        var options = new CompetitionWorkflowOptions(Size: PldSynthSizes.Tiny, ExpertiseEpochs: 1, ExpertiseTraining: training,
+        var options = new CompetitionWorkflowOptions(Size: PldSynthSizes.Tiny, Synthetic: config, ExpertiseEpochs: 1, ExpertiseTraining: training,
             Study: new CompetitionStudyOptions(FitEpochs: 1, Bootstrap: new PianoJudges.Metrics.BootstrapOptions(Resamples: 50)));
         var logs = new List<string>();
         var result = CompetitionWorkflow.Run(paths, options, log: logs.Add, samples: fixture.Samples);
@@ -44,7 +45,7 @@ public class StudyEndToEndTests(SynthFixture fixture)
         // A second run renders, embeds and trains nothing new, and finds the same predictions.
         string checkpoint = Path.Combine(result.Model.Origin, "last.ckpt");
         var written = File.GetLastWriteTimeUtc(checkpoint);
-        var again = CompetitionWorkflow.Run(paths, options, samples: fixture.Samples);
+        var again = CompetitionWorkflow.Run(paths, options with { Study = options.Study! with { Fitting = [] } }, samples: fixture.Samples);
         Assert.Equal(config.Candidates, again.PartEmbedding.Cached);
         Assert.Equal(result.Model.Origin, again.Model.Origin);
         Assert.Equal(written, File.GetLastWriteTimeUtc(checkpoint));
