@@ -19,7 +19,7 @@ public sealed class EmbeddingCacheSource : IEmbeddingSource
     private readonly Dictionary<string, LinkedListNode<(string Id, Embedding Embedding)>> held = new(StringComparer.Ordinal);
     private long heldBytes;
 
-    public EmbeddingCacheSource(EmbeddingCache cache, long memoryBudgetBytes = 512L << 20)
+    public EmbeddingCacheSource(EmbeddingCache cache, long memoryBudgetBytes = 1L << 30)
     {
         this.cache = cache;
         index = cache.ReadIndex();

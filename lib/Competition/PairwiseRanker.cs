@@ -45,14 +45,16 @@ public static class PairwiseRanker
         CancellationToken cancellationToken = default)
     {
         var (frames, dim) = PerRecording(model.Config);
-        var examples = PartExamples(pairs, entrants);
-        var probabilities = new float[examples.Count][];
+        var (examples, slots) = EvaluationOrder(pairs, entrants);
         var options = training with { Mode = model.Config.Mode, CheckpointDirectory = null };
         var objective = new ProbeObjective(ObjectiveKind.SingleLabel, model.Config.Classes);
+        var result = new double[pairs.Count][,];
+        for (int k = 0; k < pairs.Count; k++)
+            result[k] = new double[SharedParts(entrants[pairs[k].First], entrants[pairs[k].Second]), model.Config.Classes];
         for (int start = 0; start < examples.Count; start += BlockSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            progress?.Report((start, examples.Count, $"part pairs {start + 1}-{Math.Min(start + BlockSize, examples.Count)}"));
+            progress?.Report((start, examples.Count, $"part pairs {start + 1}-{Math.Min(start + BlockSize, examples.Count)} of {examples.Count}"));
             var block = examples.GetRange(start, Math.Min(BlockSize, examples.Count - start));
             var trainer = new ProbeTrainer(new ProbeTaskData("icpc2015-parts", objective, 2, block, block, []), source, frames, dim, options);
             Check(model.Config, trainer.HeadConfig);
@@ -61,22 +63,43 @@ public static class PairwiseRanker
             for (int k = 0; k < block.Count; k++)
             {
                 if (eval.Ids[k] != block[k].Id) throw new InvalidOperationException($"evaluation returned '{eval.Ids[k]}' where '{block[k].Id}' was expected");
-                probabilities[start + k] = eval.Probabilities[k];
+                var (pair, part) = slots[start + k];
+                for (int c = 0; c < model.Config.Classes; c++) result[pair][part, c] = eval.Probabilities[k][c];
             }
         }
         progress?.Report((examples.Count, examples.Count, ""));
+        return result;
+    }
 
-        var result = new double[pairs.Count][,];
-        int next = 0;
+    /// <summary>Candidates per tile of <see cref="EvaluationOrder"/>.</summary>
+    public const int Tile = 16;
+
+    /// <summary>
+    /// The part examples in the order they are evaluated, with the (pair index, 0-based part) each fills: part by part,
+    /// and within a part tile by tile of <see cref="Tile"/> x <see cref="Tile"/> candidates, both orders of a pair together,
+    /// so a source that keeps recent recordings (<see cref="EmbeddingCacheSource"/>) reads each part a few times, not once per opponent.
+    /// </summary>
+    public static (List<ProbeExample> Examples, List<(int Pair, int Part)> Slots) EvaluationOrder(IReadOnlyList<CandidatePair> pairs, IReadOnlyList<Entrant> entrants)
+    {
+        var keyed = new List<(int Part, int TileA, int TileB, int Low, int High, int First, int Pair)>();
         for (int k = 0; k < pairs.Count; k++)
         {
-            int parts = SharedParts(entrants[pairs[k].First], entrants[pairs[k].Second]);
-            var m = new double[parts, model.Config.Classes];
-            for (int i = 0; i < parts; i++, next++)
-                for (int c = 0; c < model.Config.Classes; c++) m[i, c] = probabilities[next][c];
-            result[k] = m;
+            var p = pairs[k];
+            int low = Math.Min(p.First, p.Second), high = Math.Max(p.First, p.Second);
+            for (int i = 0; i < SharedParts(entrants[p.First], entrants[p.Second]); i++)
+                keyed.Add((i, low / Tile, high / Tile, low, high, p.First, k));
         }
-        return result;
+        keyed.Sort();
+        var examples = new List<ProbeExample>(keyed.Count);
+        var slots = new List<(int, int)>(keyed.Count);
+        foreach (var x in keyed)
+        {
+            var p = pairs[x.Pair];
+            Entrant a = entrants[p.First], b = entrants[p.Second];
+            examples.Add(new ProbeExample($"{a.Id}|{b.Id}#{x.Part + 1}", [a.PartId(x.Part + 1), b.PartId(x.Part + 1)], p.Label));
+            slots.Add((x.Pair, x.Part));
+        }
+        return (examples, slots);
     }
 
     /// <summary>
