@@ -63,6 +63,9 @@ public sealed record CompetitionWorkflowResult(
 /// </summary>
 public static class CompetitionWorkflow
 {
+    /// <summary>What was run to get the study: encoder, competition (synthetic config and seed), model, timings.</summary>
+    public const string WorkflowFile = "workflow.json";
+
     /// <param name="samples">Prepared piano samples for generating PLD-synth (null: loaded from <paramref name="paths"/>).</param>
     public static CompetitionWorkflowResult Run(DataPaths paths, CompetitionWorkflowOptions options,
         IProgress<(int Done, int Total, string Item)>? progress = null, Action<string>? log = null,
@@ -116,7 +119,29 @@ public static class CompetitionWorkflow
         var study = CompetitionStudy.Run(input, studyOptions with { Training = studyOptions.Training ?? options.ExpertiseTraining }, progress, cancellationToken);
         string output = options.OutputDirectory ?? Path.Combine(paths.Runs, "competition", CompetitionResults.Slug(manifestName),
             $"{encoder.Info.Name}-{CompetitionResults.Slug(studyOptions.Aggregation.ToString())}");
-        var files = CompetitionResults.Write(study, output);
+        var files = CompetitionResults.Write(study, output).ToList();
+        var synthetic = options.IsSynthetic ? options.Synthetic ?? CompetitionConfig.ForSize(options.Size) : null;
+        string workflowFile = Path.Combine(output, WorkflowFile);
+        AtomicFile.WriteAllText(workflowFile, System.Text.Json.JsonSerializer.Serialize(new
+        {
+            options.Encoder,
+            encoder_config = encoder.ConfigKey,
+            competition = manifestName,
+            manifest_hash = field.ManifestHash,
+            synthetic = synthetic is null ? null : new
+            {
+                synthetic.Name, synthetic.Seed, synthetic.Candidates, recital_seconds = new[] { synthetic.RecitalSeconds.Min, synthetic.RecitalSeconds.Max },
+                synthetic.SkillMean, synthetic.SkillSd, synthetic.FormSd, synthetic.JurorSd, synthetic.Jurors, stage_sizes = synthetic.StageSizes,
+            },
+            expertise_data = options.Checkpoint is null ? $"PLD-synth {options.Size} (seed {PldSynthConfig.DefaultSeed})" : null,
+            audio_root = audioRoot,
+            parts = parts.ToKey(),
+            part_cache = partCache.Directory,
+            without_audio = location.Missing.Select(m => m.Row.Id).ToArray(),
+            model = info,
+            seconds = clock.Elapsed.TotalSeconds,
+        }, CompetitionResults.Json));
+        files.Add(workflowFile);
         model.Dispose();
         return new CompetitionWorkflowResult(study, output, files, partRun, location.Missing, info, clock.Elapsed.TotalSeconds);
     }

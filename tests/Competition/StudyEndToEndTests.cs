@@ -40,6 +40,9 @@ public class StudyEndToEndTests(SynthFixture fixture)
         Assert.All(result.Study.Table4, r => Assert.InRange(r.Accuracy, 0, 1));
         Assert.Single(result.Model.Curve);
         Assert.True(File.Exists(Path.Combine(result.OutputDirectory, CompetitionResults.JsonFile)));
+        string workflow = File.ReadAllText(Path.Combine(result.OutputDirectory, CompetitionWorkflow.WorkflowFile));
+        Assert.Contains(result.Study.Field.ManifestHash, workflow);
+        Assert.Contains($"\"Seed\": {config.Seed}", workflow);
         Assert.Equal(result.Study.Table4, CompetitionResults.Read(Path.Combine(result.OutputDirectory, CompetitionResults.JsonFile)).Table4);
 
         // A second run renders, embeds and trains nothing new, and finds the same predictions.
