@@ -59,6 +59,20 @@ public class ResamplerTests
         }
     }
 
+    [Fact]
+    public void Upsampling_leaves_no_images()
+    {
+        // a 6.4 kHz tone at 16 kHz has images at 16k - 6.4k = 9.6 kHz, 22.4 kHz, … after zero-stuffing to 48 kHz
+        var y = Resampler.Resample(TestAudio.Sine(16000, 16000, 6400), 16000, 48000);
+        int m = 4800;
+        Assert.Equal(1.0, TestAudio.Amplitude(y, 48000, 6400, m, y.Length - m), 1e-4);
+        foreach (double image in new[] { 9600.0, 22400.0 })
+        {
+            double db = 20 * Math.Log10(TestAudio.Amplitude(y, 48000, image, m, y.Length - m));
+            Assert.True(db < -90, $"image at {image} Hz: {db:0.0} dB");
+        }
+    }
+
     [Theory]
     [InlineData(0, 44100, 16000, 0)]
     [InlineData(1, 44100, 16000, 1)]
