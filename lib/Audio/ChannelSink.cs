@@ -1,5 +1,6 @@
 namespace PianoJudges.Audio;
 
+using System.Runtime.CompilerServices;
 /// <summary>
 /// Collects interleaved decoder output straight into per-channel arrays, pre-sized when the decoder
 /// knows the length (so no List growth or second copy), grown by doubling when it does not.
@@ -28,6 +29,7 @@ internal sealed class ChannelSink
     public int Remaining => (int)Math.Min(int.MaxValue, _maxFrames - _frames);
 
     /// <summary>Appends whole frames of interleaved samples (a trailing partial frame is ignored); stops at the limit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the tier-0/OSR code of a method called a few times
     public void AppendInterleaved(ReadOnlySpan<float> interleaved)
     {
         int channels = _data.Length;

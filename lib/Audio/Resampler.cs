@@ -1,6 +1,8 @@
 namespace PianoJudges.Audio;
 
+using System.Runtime.CompilerServices;
 using System.Collections.Concurrent;
+using System.Numerics;
 using System.Numerics.Tensors;
 
 /// <summary>The low-pass filter that <see cref="Resampler.Resample(ReadOnlySpan{float}, int, int, ResamplerOptions)"/> designs (Kaiser method).</summary>
@@ -23,6 +25,7 @@ public static class Resampler
 {
     /// <summary>Phases per input sample of the fractional-phase table (interpolation error about -110 dB).</summary>
     private const int FractionalPhases = 512;
+    private const int MaxCachedTables = 64;
 
     private static readonly ConcurrentDictionary<(long, long, ResamplerOptions), FilterTable?> RationalTables = new();
     private static readonly ConcurrentDictionary<(double, double, double), FilterTable> FractionalTables = new();
@@ -72,6 +75,7 @@ public static class Resampler
         double cutoff = 0.97 * Math.Min(1.0, ratio); // fraction of the input Nyquist
         double fc = 0.5 * cutoff;                    // cycles per input sample
         double halfWidth = halfWidthZeroCrossings / cutoff;
+        if (FractionalTables.Count > MaxCachedTables) FractionalTables.Clear(); // callers with ever-changing ratios
         var table = FractionalTables.GetOrAdd((fc, halfWidth, kaiserBeta), DesignFractional);
         RunFractional(input, output, table, 1.0 / ratio);
         return output;
@@ -117,7 +121,8 @@ public static class Resampler
     private static FilterTable DesignFractional((double Fc, double HalfLength, double Beta) k)
     {
         int lead = (int)Math.Ceiling(k.HalfLength);
-        return Design(k.Fc, k.HalfLength, k.Beta, FractionalPhases + 1, 2 * lead + 2, lead, p => (double)p / FractionalPhases);
+        int taps = (2 * lead + 2 + 7) / 8 * 8; // whole SIMD vectors: the extra taps are zeros
+        return Design(k.Fc, k.HalfLength, k.Beta, FractionalPhases + 1, taps, lead, p => (double)p / FractionalPhases);
     }
 
     /// <summary>Row p holds h(j - lead - frac(p)) for j = 0..taps-1, h the windowed sinc, normalised to sum 1.</summary>
@@ -149,6 +154,7 @@ public static class Resampler
     }
 
     /// <summary>Output n is centred on input time n·down/up: integer part i0, phase (n·down) mod up.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the tier-0/OSR code of a method called a few times
     private static void RunPolyphase(ReadOnlySpan<float> input, Span<float> output, FilterTable t, long up, long down)
     {
         long i0 = 0, phase = 0;
@@ -162,6 +168,7 @@ public static class Resampler
     }
 
     /// <summary>Output n is centred on input time n·step; the filter is interpolated linearly between the two nearest table phases.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the tier-0/OSR code of a method called a few times
     private static void RunFractional(ReadOnlySpan<float> input, Span<float> output, FilterTable t, double step)
     {
         for (int n = 0; n < output.Length; n++)
@@ -171,10 +178,35 @@ public static class Resampler
             double pos = (time - i0) * FractionalPhases;
             int p = Math.Min((int)pos, FractionalPhases - 1);
             float a = (float)(pos - p);
-            float lo = DotClipped(input, i0 - t.Lead, t.Row(p));
-            float hi = DotClipped(input, i0 - t.Lead, t.Row(p + 1));
+            long start = i0 - t.Lead;
+            float lo, hi;
+            if (start >= 0 && start + t.Taps <= input.Length)
+                (lo, hi) = Dot2(input.Slice((int)start, t.Taps), t.Row(p), t.Row(p + 1));
+            else
+            {
+                lo = DotClipped(input, start, t.Row(p));
+                hi = DotClipped(input, start, t.Row(p + 1));
+            }
             output[n] = lo + a * (hi - lo);
         }
+    }
+
+    /// <summary>(x·a, x·b) in one pass over x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the tier-0/OSR code of a method called a few times
+    private static (float, float) Dot2(ReadOnlySpan<float> x, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var sa = Vector<float>.Zero;
+        var sb = Vector<float>.Zero;
+        int i = 0, w = Vector<float>.Count;
+        for (; i <= x.Length - w; i += w)
+        {
+            var v = new Vector<float>(x[i..]);
+            sa += v * new Vector<float>(a[i..]);
+            sb += v * new Vector<float>(b[i..]);
+        }
+        float ra = Vector.Sum(sa), rb = Vector.Sum(sb);
+        for (; i < x.Length; i++) { ra += x[i] * a[i]; rb += x[i] * b[i]; }
+        return (ra, rb);
     }
 
     /// <summary>Σ_j input[start + j]·row[j] with the input taken as zero outside its bounds.</summary>

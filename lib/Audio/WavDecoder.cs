@@ -1,5 +1,6 @@
 namespace PianoJudges.Audio;
 
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using NAudio.Wave;
@@ -124,6 +125,7 @@ internal static class WavDecoder
     }
 
     /// <summary>Converts channel <paramref name="channel"/> of interleaved little-endian frames to floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the tier-0/OSR code of a method called a few times
     private static void Convert(ReadOnlySpan<byte> bytes, int channel, int channels, int bits, SampleKind kind, Span<float> dst)
     {
         int stride = channels * (bits / 8);

@@ -122,6 +122,18 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Impossible_rate_or_channel_count_in_the_header()
+    {
+        using var d = new TempDir();
+        var rate0 = Wav16();
+        rate0.AsSpan(24, 4).Clear();
+        Fails(d.Write("rate0.wav", rate0), "WAV header gives a sample rate of 0 Hz");
+        var ch0 = Wav16();
+        ch0.AsSpan(22, 2).Clear();
+        Fails(d.Write("ch0.wav", ch0), "WAV header gives 0 channels");
+    }
+
+    [Fact]
     public void Longer_than_the_maximum_is_an_error_unless_MaxSeconds_is_set()
     {
         using var d = new TempDir();
