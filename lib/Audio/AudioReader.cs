@@ -66,7 +66,15 @@ public static class AudioReader
     {
         Span<byte> head = stackalloc byte[64];
         int n;
-        using (var f = File.OpenRead(path)) n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        try
+        {
+            using var f = File.OpenRead(path);
+            n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new AudioFormatException(path, $"cannot be read: {e.Message}", e);
+        }
         head = head[..n];
         string ext = Path.GetExtension(path).ToLowerInvariant();
 

@@ -36,7 +36,13 @@ internal static class FfmpegDecoder
         foreach (var a in new[] { "-c:a", "pcm_f32le", "-f", "wav", "-" })
             psi.ArgumentList.Add(a);
 
-        using var proc = Process.Start(psi) ?? throw new AudioFormatException(path, $"could not start '{exe}'");
+        Process? started;
+        try { started = Process.Start(psi); }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new AudioFormatException(path, $"{why}, and the external decoder '{exe}' could not be started: {e.Message}", e);
+        }
+        using var proc = started ?? throw new AudioFormatException(path, $"could not start '{exe}'");
         var stderr = proc.StandardError.ReadToEndAsync();
         try
         {

@@ -33,7 +33,7 @@ internal static class Mp3Decoder
             sink.AppendInterleaved(buffer.AsSpan(0, n));
         if (limit < 0 && sink.IsFull) throw AudioReader.TooLong(path, (double)sink.Frames / rate, options);
         long wanted = limit >= 0 ? Math.Min(limit, total) : total;
-        if (sink.Frames + FrameSamples < wanted)
+        if (sink.Frames + 2 * FrameSamples < wanted) // two frames' slack: some encoders count their info frame
             throw new AudioFormatException(path, $"truncated or corrupt MP3: decoded {(double)sink.Frames / rate:0.###} s of the {(double)total / rate:0.###} s its headers declare");
         // random bytes can hold a few false frame headers: real MPEG audio never needs more than 640 kbit/s
         double seconds = (double)sink.Frames / rate;

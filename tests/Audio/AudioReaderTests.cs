@@ -151,3 +151,26 @@ public class AudioReaderTests
         Assert.Equal(48000, AudioReader.Read(oggNamedWeird).SampleRate);
     }
 }
+
+public class WavWriterTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Written_files_read_back(bool float32)
+    {
+        using var dir = new TempDir();
+        var x = TestAudio.Sine(1234, 24000, 997, 0.7);
+        x[5] = 1.5f; // 16-bit clips, float keeps it
+        var path = dir.File("out.wav");
+        WavWriter.WriteMono(path, x, 24000, float32);
+        var clip = AudioReader.Read(path);
+        Assert.Equal(24000, clip.SampleRate);
+        Assert.Single(clip.Channels);
+        Assert.Equal(1234, clip.Length);
+        Assert.Equal(float32 ? 1.5f : 32767f / 32768, clip.Channels[0][5], 1e-6f);
+        // 16-bit: written as round(x·32767), read as n/32768 (libsndfile's convention on both sides), ±1 LSB of rounding
+        for (int i = 6; i < x.Length; i++)
+            Assert.Equal(float32 ? x[i] : (float)(Math.Round(x[i] * 32767.0) / 32768), clip.Channels[0][i], float32 ? 0f : 1.01f / 32768);
+    }
+}
