@@ -1,6 +1,7 @@
 namespace PianoJudges.Audio;
 
 using System.Runtime.CompilerServices;
+
 /// <summary>
 /// Collects interleaved decoder output straight into per-channel arrays, pre-sized when the decoder
 /// knows the length (so no List growth or second copy), grown by doubling when it does not.

@@ -1,9 +1,9 @@
 namespace PianoJudges.Audio;
 
-using System.Runtime.CompilerServices;
 using System.Collections.Concurrent;
-using System.Numerics;
 using System.Numerics.Tensors;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 
 /// <summary>The low-pass filter that <see cref="Resampler.Resample(ReadOnlySpan{float}, int, int, ResamplerOptions)"/> designs (Kaiser method).</summary>
 /// <param name="PassbandFraction">Passband edge as a fraction of the lower of the two Nyquist frequencies; the stopband starts at that Nyquist, so nothing aliases.</param>

@@ -1,7 +1,7 @@
 namespace PianoJudges.Audio;
 
-using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NAudio.Wave;
 
