@@ -185,9 +185,9 @@ public sealed class ProbeTrainer
             var order = Enumerable.Range(0, examples.Count).ToArray();
             foreach (var batch in loader.Batches(examples, options.EvalBatchSize ?? options.BatchSize, order, cancellationToken))
             {
+                using var owned = batch;
                 using var scope = NewDisposeScope();
                 var (x, m, y) = Tensors(batch);
-                batch.Dispose();
                 var logits = model.forward(x, m);
                 lossSum += obj.Loss(logits, y, options.Mode).item<float>() * batch.Count;
                 var p = obj.Probabilities(logits).cpu().data<float>().ToArray();
@@ -221,9 +221,9 @@ public sealed class ProbeTrainer
         int n = 0;
         foreach (var batch in loader.Batches(task.Train, options.BatchSize, order, ct))
         {
+            using var owned = batch; // the inputs are a view of its buffer: keep it until the step is done
             using var scope = NewDisposeScope();
             var (x, m, y) = Tensors(batch);
-            batch.Dispose();
             optimizer.zero_grad();
             var loss = task.Objective.Loss(model.forward(x, m), y, options.Mode);
             loss.backward();
@@ -235,7 +235,7 @@ public sealed class ProbeTrainer
     }
 
     private (Tensor X, Tensor Mask, Tensor Y) Tensors(ProbeBatch batch) =>
-        (batch.InputTensor(Shape, Device), batch.MaskTensor(Shape, Device), batch.TargetTensor(task.Objective, Device));
+        (batch.InputTensor(Device), batch.MaskTensor(Device), batch.TargetTensor(task.Objective, Device));
 
     private static int ArgMax(float[] row)
     {
