@@ -54,7 +54,7 @@ public class StreamingBatchLoaderTests
         var seen = new List<string>();
         foreach (var batch in loader.Batches(examples, 4, order))
         {
-            Thread.Sleep(2); // let the producer run ahead until the budget stops it
+            Thread.Sleep(5); // let the producer run ahead until the budget stops it
             seen.AddRange(batch.Examples.Select(e => e.Id));
             using (var x = batch.InputTensor(TorchSharp.torch.CPU))
                 Assert.Equal(batch.Examples[0].Id, $"r{(int)(x[0, 0, 0, 0].item<float>() / 10_000)}");
