@@ -61,6 +61,14 @@ public sealed class HtmlReport
         return this;
     }
 
+    /// <summary>An audio player with the sound inside the page.</summary>
+    public HtmlReport Audio(AudioPlayer player)
+    {
+        ArgumentNullException.ThrowIfNull(player);
+        _blocks.Add(player.ToHtml());
+        return this;
+    }
+
     /// <summary>A configuration block: the object as indented JSON (records, dictionaries and anonymous objects all work).</summary>
     public HtmlReport Config(object config, string heading = "Configuration")
     {

@@ -84,3 +84,30 @@ public class HtmlReportTests
         Assert.Single(Regex.Matches(div, "</script>"));
     }
 }
+
+public class AudioPlayerTests
+{
+    [Fact]
+    public void Player_carries_the_sound_as_a_wav_data_uri()
+    {
+        var samples = new float[] { 0f, 0.5f, -0.5f, 1.5f };
+        string html = AudioPlayer.From(samples, 8000, "a <test>").ToHtml();
+        Assert.Contains("<audio controls", html);
+        Assert.Contains("a &lt;test&gt;", html);
+        var m = System.Text.RegularExpressions.Regex.Match(html, "data:audio/wav;base64,([A-Za-z0-9+/=]+)\"");
+        Assert.True(m.Success);
+        byte[] wav = Convert.FromBase64String(m.Groups[1].Value);
+        Assert.Equal("RIFF", System.Text.Encoding.ASCII.GetString(wav, 0, 4));
+        Assert.Equal(8000, BitConverter.ToInt32(wav, 24));
+        Assert.Equal(samples.Length * 2, BitConverter.ToInt32(wav, 40));
+        Assert.Equal(16384, BitConverter.ToInt16(wav, 46)); // 0.5 * 32767, rounded
+        Assert.Equal(32767, BitConverter.ToInt16(wav, 50)); // 1.5 clipped to 1
+    }
+
+    [Fact]
+    public void Overlong_sounds_are_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => AudioPlayer.From(new float[61 * 100], 100));
+        Assert.Contains("at most 60 s", e.Message);
+    }
+}
