@@ -101,3 +101,24 @@ public sealed class EmbeddingPipeline(IAudioEncoder encoder, EmbeddingCache cach
         }
     }
 }
+
+/// <summary>Turning located manifest rows into embedding jobs.</summary>
+public static class EmbeddingJobs
+{
+    /// <summary>One job per row with audio.</summary>
+    public static IEnumerable<EmbeddingJob> From(AudioLocation location) =>
+        location.Found.Select(f => new EmbeddingJob(f.Row.AudioId, f.Path));
+
+    /// <summary>Each audio id once (several rows can share a recording), in first-seen order.</summary>
+    public static List<EmbeddingJob> Distinct(IEnumerable<EmbeddingJob> jobs) =>
+        jobs.DistinctBy(j => j.AudioId, StringComparer.Ordinal).ToList();
+
+    /// <summary>The audio/ folder beside a manifest's folder (PLD-synth's layout: &lt;dataset&gt;/manifests/x.csv and &lt;dataset&gt;/audio), if it exists.</summary>
+    public static string? DefaultAudioRoot(Manifest manifest)
+    {
+        if (manifest.Path is null || !File.Exists(manifest.Path)) return null;
+        string? dataset = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(manifest.Path)));
+        string? audio = dataset is null ? null : Path.Combine(dataset, "audio");
+        return audio is not null && Directory.Exists(audio) ? audio : null;
+    }
+}

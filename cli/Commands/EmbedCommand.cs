@@ -1,0 +1,66 @@
+namespace PianoJudges.Cli.Commands;
+
+using System.CommandLine;
+using PianoJudges.Audio;
+using PianoJudges.Data;
+using PianoJudges.Encoders;
+using Spectre.Console;
+
+/// <summary>`pianojudges embed`: compute an encoder's embeddings of a manifest's recordings into the cache.</summary>
+public sealed class EmbedCommand : ICliCommand
+{
+    public Command Build()
+    {
+        var encoder = new Option<string>("--encoder") { Description = $"Encoder: {string.Join(", ", EncoderRegistry.Names)}.", DefaultValueFactory = _ => EncoderRegistry.Spectrogram };
+        var manifests = new Option<string[]>("--manifest") { Description = "Manifest name (expertise, difficulty, techniques, icpc2015) or CSV path; repeatable.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var audioRoot = new Option<string?>("--audio-root") { Description = "Folder holding the audio (default: the audio/ folder beside a manifest's folder, as PLD-synth lays it out)." };
+        var shard = new Option<string?>("--shard") { Description = "Do shard i of n (0-based, e.g. 0/4); default: the SLURM job array task when run in one, else everything." };
+        var float16 = new Option<bool>("--float16") { Description = "Store embeddings as float16 (half the disk)." };
+        var faithful = new Option<bool>("--faithful-segments") { Description = "Segment as the released code: whole 10 s segments only (a partial tail is dropped)." };
+        var maxSegments = new Option<int>("--max-segments") { Description = "Segments of 10 s per recording (the paper: 30 = 5 minutes).", DefaultValueFactory = _ => 30 };
+
+        var cmd = new Command("embed", "Compute embeddings of every recording of the manifests into the embedding cache (resumable; reuses cached entries).");
+        foreach (var o in new Option[] { encoder, manifests, audioRoot, shard, float16, faithful, maxSegments }) cmd.Options.Add(o);
+        cmd.SetAction((parse, ct) =>
+        {
+            var paths = GlobalOptions.Paths(parse);
+            var segmenting = new SegmentingOptions(MaxSegments: parse.GetValue(maxSegments), Tail: parse.GetValue(faithful) ? TailMode.Faithful : TailMode.ZeroPad);
+            var shardSpec = parse.GetValue(shard) is { } s ? ShardSpec.Parse(s) : ShardSpec.FromEnvironment() ?? ShardSpec.All;
+            var run = EmbedManifests(paths, parse.GetValue(encoder)!, parse.GetValue(manifests)!, parse.GetValue(audioRoot),
+                segmenting, shardSpec, parse.GetValue(float16), ct);
+            return Task.FromResult(run);
+        });
+        return cmd;
+    }
+
+    /// <summary>Embeds the manifests' audio with progress and a summary; the exit code is non-zero when any file failed or was missing.</summary>
+    internal static int EmbedManifests(DataPaths paths, string encoderName, IReadOnlyList<string> manifestNames, string? audioRoot,
+        SegmentingOptions segmenting, ShardSpec shard, bool float16, CancellationToken ct)
+    {
+        var encoder = EncoderRegistry.Create(encoderName);
+        var jobs = new List<EmbeddingJob>();
+        var missing = new List<MissingAudio>();
+        foreach (var name in manifestNames)
+        {
+            var manifest = ManifestCatalog.LoadNameOrPath(name);
+            string root = audioRoot ?? EmbeddingJobs.DefaultAudioRoot(manifest)
+                ?? throw new ArgumentException($"{name}: give --audio-root (where this manifest's audio files are)");
+            var location = new AudioLocator(root).Locate(manifest);
+            AnsiConsole.MarkupLine(Markup.Escape(location.Summary(name)));
+            jobs.AddRange(EmbeddingJobs.From(location));
+            missing.AddRange(location.Missing);
+        }
+        jobs = EmbeddingJobs.Distinct(jobs);
+        var cache = new EmbeddingCache(paths, encoder.Info.Name, EmbeddingPipeline.CacheConfigKey(encoder, segmenting), float16);
+        var pipeline = new EmbeddingPipeline(encoder, cache, segmenting);
+        var started = DateTime.UtcNow;
+        var result = CliProgress.Run($"embed {encoder.Info.Name} (shard {shard.Index + 1}/{shard.Count})", p => pipeline.Run(jobs, shard, p, ct));
+        double seconds = (DateTime.UtcNow - started).TotalSeconds;
+        AnsiConsole.MarkupLine($"{result.Computed} computed, {result.Cached} reused from the cache, {result.Failures.Count} failed, {missing.Count} without audio, in {seconds:F1} s.");
+        AnsiConsole.MarkupLine($"Cache: {Markup.Escape(result.CacheDirectory)}");
+        foreach (var f in result.Failures) AnsiConsole.MarkupLine($"[red]failed[/] {Markup.Escape(f.AudioId)}: {Markup.Escape(f.Problem ?? "")}");
+        foreach (var m in missing.Take(20)) AnsiConsole.MarkupLine($"[yellow]missing[/] {Markup.Escape(m.Row.Id)}: {Markup.Escape(m.Reason)}");
+        if (missing.Count > 20) AnsiConsole.MarkupLine($"[yellow]… and {missing.Count - 20} more rows without audio[/]");
+        return result.Failures.Count > 0 || missing.Count > 0 ? 1 : 0;
+    }
+}
