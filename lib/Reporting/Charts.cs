@@ -252,9 +252,35 @@ public static class Charts
         string binTitle = "mel bin", string valueTitle = "dB", bool timeMajor = false, int maxFrames = 1500)
     {
         ArgumentNullException.ThrowIfNull(values);
-        Require(framesPerSecond > 0, $"framesPerSecond {framesPerSecond}: must be positive");
         int bins = timeMajor ? values.GetLength(1) : values.GetLength(0);
         int frames = timeMajor ? values.GetLength(0) : values.GetLength(1);
+        return Spectrogram(bins, frames, timeMajor ? (b, f) => values[f, b] : (b, f) => values[b, f], framesPerSecond, title, binTitle, valueTitle, maxFrames);
+    }
+
+    /// <summary>
+    /// The output of <see cref="Encoders.MelSpectrogram.Forward(ReadOnlySpan{float})"/>: frame-major (frames, n_mels) floats,
+    /// drawn against time with the frame rate and units its <paramref name="options"/> give.
+    /// </summary>
+    public static ChartView MelSpectrogram(float[] frameMajor, Encoders.MelSpectrogramOptions options, string? title = null, int maxFrames = 1500)
+    {
+        ArgumentNullException.ThrowIfNull(frameMajor);
+        ArgumentNullException.ThrowIfNull(options);
+        int bins = options.NMels;
+        Require(frameMajor.Length % bins == 0, $"{frameMajor.Length} values are not whole frames of n_mels = {bins}");
+        string units = options.Log switch
+        {
+            Encoders.SpectrogramLog.Db => "dB",
+            Encoders.SpectrogramLog.Log => "ln energy",
+            _ => options.Power == 2 ? "power" : "magnitude",
+        };
+        return Spectrogram(bins, frameMajor.Length / bins, (b, f) => frameMajor[(long)f * bins + b], options.FrameRate,
+            title ?? $"Mel spectrogram (n_mels = {bins}, n_fft = {options.NFft}, hop_length = {options.HopLength})", "mel bin", units, maxFrames);
+    }
+
+    private static ChartView Spectrogram(int bins, int frames, Func<int, int, float> value, double framesPerSecond,
+        string title, string binTitle, string valueTitle, int maxFrames)
+    {
+        Require(framesPerSecond > 0, $"framesPerSecond {framesPerSecond}: must be positive");
         Require(bins > 0 && frames > 0, $"an empty spectrogram ({bins} bins x {frames} frames)");
         int group = (int)Math.Ceiling((double)frames / Math.Max(1, maxFrames));
         int columns = (frames + group - 1) / group;
@@ -267,7 +293,7 @@ public static class Charts
                 double sum = 0; int count = 0;
                 for (int f = c * group; f < Math.Min(frames, (c + 1) * group); f++)
                 {
-                    double v = timeMajor ? values[f, b] : values[b, f];
+                    double v = value(b, f);
                     if (double.IsFinite(v)) { sum += v; count++; }
                 }
                 z[b][c] = count == 0 ? null : sum / count;

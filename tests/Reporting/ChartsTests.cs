@@ -126,6 +126,25 @@ public class ChartsTests
     }
 
     [Fact]
+    public void Mel_spectrogram_output_is_read_frame_major_with_its_frame_rate_and_units()
+    {
+        var options = new PianoJudges.Encoders.MelSpectrogramOptions(SampleRate: 16000, NFft: 512, HopLength: 160, NMels: 4,
+            Log: PianoJudges.Encoders.SpectrogramLog.Db);
+        var mel = new PianoJudges.Encoders.MelSpectrogram(options);
+        var tone = Enumerable.Range(0, 1600).Select(i => (float)Math.Sin(2 * Math.PI * 440 * i / 16000.0)).ToArray();
+        float[] frameMajor = mel.Forward(tone);
+        int frames = frameMajor.Length / 4;
+        var binsByFrame = new float[4, frames];
+        for (int f = 0; f < frames; f++) for (int b = 0; b < 4; b++) binsByFrame[b, f] = frameMajor[f * 4 + b];
+        var chart = Charts.MelSpectrogram(frameMajor, options);
+        var trace = Data(chart)[0]!;
+        Assert.Equal(Data(Charts.Spectrogram(binsByFrame, 100))[0]!["z"]!.ToJsonString(), trace["z"]!.ToJsonString());
+        Assert.Equal(0.01, Numbers(trace["x"])[1]!.Value, 12); // 16000 / 160 = 100 frames per second
+        Assert.Equal("dB", (string?)trace["colorbar"]!["title"]!["text"]);
+        Assert.Throws<ArgumentException>(() => Charts.MelSpectrogram(new float[7], options));
+    }
+
+    [Fact]
     public void Spectrogram_from_a_tensor_matches_the_array()
     {
         PianoJudges.Native.TorchRuntime.EnsureInitialised();
