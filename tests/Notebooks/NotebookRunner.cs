@@ -42,6 +42,7 @@ public static class NotebookRunner
     /// <summary>The library the notebooks reference (their first cell's #r), relative to the notebooks folder.</summary>
     public const string LibraryReference = "../cli/bin/Release/net10.0/PianoJudges.Lib.dll";
 
+    /// <summary>Runs <paramref name="notebook"/> (relative to the repository root, or absolute) from its own folder.</summary>
     public static NotebookRun Run(string notebook, string dataFolder, TimeSpan timeout)
     {
         _ = Prepared.Value;

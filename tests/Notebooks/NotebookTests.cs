@@ -59,6 +59,41 @@ public class NotebookTests(ITestOutputHelper output, NotebookTests.DataFolder da
     }
 
     [Fact]
+    public void A_failing_cell_fails_the_run_with_its_error()
+    {
+        // Inside the repository: dotnet-repl is a local tool, found through dotnet-tools.json above the notebook's folder.
+        string dir = RepoPaths.Artefacts("notebook-harness");
+        string library = Path.Combine(RepoPaths.Root, "cli", "bin", "Release", "net10.0", "PianoJudges.Lib.dll");
+        var notebook = new JsonObject
+        {
+            ["cells"] = new JsonArray(Code($"#r \"{library}\"\nPianoJudges.Reporting.NotebookSetup.Install()"),
+                Code("throw new InvalidOperationException(\"boom in cell one\");"), Code("1 + 1")),
+            ["metadata"] = new JsonObject { ["kernelspec"] = new JsonObject { ["name"] = ".net-csharp", ["language"] = "C#", ["display_name"] = ".NET (C#)" } },
+            ["nbformat"] = 4,
+            ["nbformat_minor"] = 5,
+        };
+        string path = Path.Combine(dir, "harness-check.ipynb");
+        File.WriteAllText(path, notebook.ToJsonString());
+
+        var run = NotebookRunner.Run(path, data.Path, TimeSpan.FromMinutes(5));
+
+        Assert.True(run.Errors.Count == 1, $"expected one failed cell, got {run.Errors.Count}.\n{run.Process.Tail()}");
+        var error = run.Errors[0];
+        Assert.Equal(1, error.Cell);
+        Assert.Contains("boom in cell one", error.Message);
+        Assert.NotEqual(0, run.Process.ExitCode);
+
+        static JsonObject Code(string source) => new()
+        {
+            ["cell_type"] = "code",
+            ["metadata"] = new JsonObject { ["dotnet_interactive"] = new JsonObject { ["language"] = "csharp" } },
+            ["source"] = source,
+            ["outputs"] = new JsonArray(),
+            ["execution_count"] = null,
+        };
+    }
+
+    [Fact]
     public void Committed_notebooks_are_clean_and_start_with_the_set_up_cell()
     {
         var notebooks = NotebookRunner.Notebooks().ToArray();
