@@ -74,7 +74,8 @@ public sealed class ChartView : INotebookHtml
     public string ToDivHtml(string? id = null)
     {
         id ??= "pj-chart-" + Guid.NewGuid().ToString("N")[..12];
-        string json = PlotlyJs.EscapeForScript(ToFigureJson());
+        // "<" only occurs inside JSON strings; as \u003c it means the same to JavaScript and can never close or open a tag.
+        string json = ToFigureJson().Replace("<", "\\u003c", StringComparison.Ordinal);
         return
             $"<div id=\"{id}\" class=\"pj-chart\" style=\"min-height:{Height}px\"></div>\n" +
             "<script type=\"text/javascript\">(function () {\n" +
