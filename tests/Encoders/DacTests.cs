@@ -107,7 +107,7 @@ public class DacTests
         Assert.Equal(new long[] { 1024, 8 }, state["quantizer.quantizers.8.codebook.weight"].shape);
         Assert.DoesNotContain(state.Keys, k => k.StartsWith("quantizer.quantizers.9.", StringComparison.Ordinal));
         using var encoder = new DacEncoder(model, "random");
-        Assert.Equal((44100, 1024, 870, 87.0), (encoder.Info.SampleRate, encoder.Info.Dim, encoder.Info.FramesPerSegment, encoder.Info.FrameRate));
+        Assert.Equal((44100, 1024, 870, 44100 / 512.0), (encoder.Info.SampleRate, encoder.Info.Dim, encoder.Info.FramesPerSegment, encoder.Info.FrameRate));
     }
 
     [Fact]

@@ -23,7 +23,8 @@ public sealed class DacEncoder : IAudioEncoder, IDisposable
         this.weights = weights;
         model.eval();
         var c = model.Config;
-        Info = new EncoderInfo("dac", c.SampleRate, c.FramesPerSegment / c.SegmentSeconds, c.Latent, c.FramesPerSegment,
+        // The latent rate is sample rate / hop (86.1 Hz); chunking adds padded frames, not rate (87 per 1 s chunk).
+        Info = new EncoderInfo("dac", c.SampleRate, (double)c.SampleRate / c.HopLength, c.Latent, c.FramesPerSegment,
             $"DAC {c.SampleRate / 1000.0:0.#} kHz encoder + {c.NCodebooks}-codebook RVQ, quantised latent z, " +
             (c.ChunkSeconds is double s ? $"{s:0.###} s chunks" : "whole segments"));
     }
