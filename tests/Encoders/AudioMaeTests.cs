@@ -168,6 +168,20 @@ public class AudioMaeTests
     }
 
     [Fact]
+    public void LoadsAReleasedStyleTorchCheckpoint()
+    {
+        // {"model", "optimizer", "epoch", "scaler", "args": argparse.Namespace}, as main_finetune_as.py saves (tools/parity/make_checkpoints.py).
+        var fx = new ParityFixture("AudioMae", "audiomae_tiny.safetensors");
+        string path = PianoJudges.Tests.Encoders.Weights.WeightsFixtures.Path_("AudioMae", "audiomae_tiny_checkpoint.pth.tar");
+        using var encoder = AudioMaeEncoder.FromCheckpoint(Tiny(AudioMaeCheckpoint.FineTuned, AudioMaeTokenOutput.FcNorm), path);
+        var wave = fx.Floats("in.wave");
+        var tokens = encoder.Encode(new SegmentedAudio([wave], [wave.Length], 16000)).Data;
+        var expected = fx.Floats("out.tokens_fcnorm");
+        Assert.True(tokens.Zip(expected, (a, b) => Math.Abs(a - b) / Math.Max(1, Math.Abs(b))).Max() < 1e-4);
+        Assert.Contains("audiomae_tiny_checkpoint.pth.tar", encoder.ConfigKey);
+    }
+
+    [Fact]
     public void InconsistentConfigsAreRejected()
     {
         var e = Assert.Throws<ArgumentException>(() => new AudioMaeVit(AudioMaeConfig.Paper with { TokenOutput = AudioMaeTokenOutput.Norm }));

@@ -145,6 +145,19 @@ public class DacTests
     }
 
     [Fact]
+    public void LoadsAReleasedStyleWeightsFile()
+    {
+        // {"state_dict" (parametrizations spelling, decoder included), "metadata": {"kwargs": ...}} (tools/parity/make_checkpoints.py).
+        var fx = new ParityFixture("Dac", "dac_tiny.safetensors");
+        string path = PianoJudges.Tests.Encoders.Weights.WeightsFixtures.Path_("Dac", "dac_tiny_weights.pth.tar");
+        using var encoder = DacEncoder.FromCheckpoint(Tiny(), path);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var z = encoder.Model.call(fx.Tensor("in.audio"));
+        Assert.True(ParityFixture.MaxRelativeError(z, fx.Tensor("out.z")) < 1e-4);
+    }
+
+    [Fact]
     public void WrongRateOrSegmentLengthIsRejected()
     {
         using var encoder = new DacEncoder(new DacModel(Tiny()), "random");

@@ -94,6 +94,19 @@ public class JukeboxTests
     }
 
     [Fact]
+    public void LoadsAVqvaeCheckpointTakingOnlyItsLevelsEncoder()
+    {
+        // {"model": encoders.*, bottleneck.*, decoders.*, "step"} re-saved in the zip format (tools/parity/make_checkpoints.py).
+        var fx = new ParityFixture("Jukebox", "jukebox_tiny.safetensors");
+        string path = PianoJudges.Tests.Encoders.Weights.WeightsFixtures.Path_("Jukebox", "jukebox_tiny_vqvae.pth.tar");
+        using var encoder = JukeboxEncoder.FromCheckpoint(Tiny(quantised: true), path);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var z = encoder.Model.call(fx.Tensor("in.audio"));
+        Assert.True(ParityFixture.MaxRelativeError(z, fx.Tensor("out.quantised")) < 1e-6);
+    }
+
+    [Fact]
     public void LoadingNamesMissingKeysAndNeedsTheCodebookWhenQuantised()
     {
         var fx = new ParityFixture("Jukebox", "jukebox_tiny.safetensors");

@@ -41,6 +41,14 @@ public sealed class AudioMaeEncoder : IAudioEncoder, IDisposable
         return new AudioMaeEncoder(model, Path.GetFileName(source), batchSize);
     }
 
+    /// <summary>Opens a released Audio-MAE checkpoint (its "model" entry; the saved argparse.Namespace is read as inert data) and builds the encoder.</summary>
+    public static AudioMaeEncoder FromCheckpoint(AudioMaeConfig config, string path, int batchSize = 2)
+    {
+        TorchRuntime.EnsureInitialised();
+        using var stateDict = EncoderCheckpoint.Load(path, "model", ["argparse.Namespace"]);
+        return FromStateDict(config, stateDict, path, batchSize);
+    }
+
     public EncoderInfo Info { get; }
     public int BatchSize { get; }
     public AudioMaeVit Model => model;

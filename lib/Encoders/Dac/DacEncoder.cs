@@ -37,6 +37,14 @@ public sealed class DacEncoder : IAudioEncoder, IDisposable
         return new DacEncoder(model, Path.GetFileName(source));
     }
 
+    /// <summary>Opens a released DAC weights file (its "state_dict" entry; "metadata" holds only plain values) and builds the encoder.</summary>
+    public static DacEncoder FromCheckpoint(DacConfig config, string path)
+    {
+        TorchRuntime.EnsureInitialised();
+        using var stateDict = EncoderCheckpoint.Load(path, "state_dict");
+        return FromStateDict(config, stateDict, path);
+    }
+
     public EncoderInfo Info { get; }
     public DacModel Model => model;
 

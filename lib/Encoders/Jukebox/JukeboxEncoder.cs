@@ -34,6 +34,17 @@ public sealed class JukeboxEncoder : IAudioEncoder, IDisposable
         return new JukeboxEncoder(model, Path.GetFileName(source), batchSize);
     }
 
+    /// <summary>
+    /// Opens a VQ-VAE checkpoint (its "model" entry) and builds the encoder. The released 5b vqvae.pth.tar predates
+    /// PyTorch's zip format; re-save it with torch.save (PyTorch >= 1.6) or convert it to safetensors first.
+    /// </summary>
+    public static JukeboxEncoder FromCheckpoint(JukeboxConfig config, string path, int batchSize = 2)
+    {
+        TorchRuntime.EnsureInitialised();
+        using var stateDict = EncoderCheckpoint.Load(path, "model");
+        return FromStateDict(config, stateDict, path, batchSize);
+    }
+
     public EncoderInfo Info { get; }
     public int BatchSize { get; }
     public JukeboxVqvaeEncoder Model => model;
