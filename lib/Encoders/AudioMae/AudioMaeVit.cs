@@ -131,7 +131,11 @@ public sealed class AudioMaeVit : nn.Module<Tensor, Tensor>
     public AudioMaeConfig Config => config;
 
     /// <summary>(B, 1, TargetLength, NumMelBins) normalised fbank -> (B, NumPatches, EmbedDim) patch tokens.</summary>
-    public override Tensor forward(Tensor fbank) => ForwardHidden(fbank).Last();
+    public override Tensor forward(Tensor fbank)
+    {
+        using var scope = NewDisposeScope();
+        return ForwardHidden(fbank).Last().MoveToOuterDisposeScope();
+    }
 
     /// <summary>
     /// Every stage, for layer-by-layer checks: [0] patch tokens + position (B, 1+P, D) with the cls token first,

@@ -94,8 +94,9 @@ public sealed class JukeboxVqvaeEncoder : nn.Module<Tensor, Tensor>
     /// <summary>(B, 1, T) -> (B, EmbWidth, frames): the unquantised latent, or its nearest codebook entries when Config.Quantised.</summary>
     public override Tensor forward(Tensor audio)
     {
+        using var scope = NewDisposeScope();
         var x = ForwardHidden(audio).Last();
-        return config.Quantised ? Quantise(x) : x;
+        return (config.Quantised ? Quantise(x) : x).MoveToOuterDisposeScope();
     }
 
     /// <summary>Each EncoderConvBlock's output, unquantised (the last is the level's latent).</summary>
