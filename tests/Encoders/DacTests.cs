@@ -137,6 +137,12 @@ public class DacTests
         var y = snake.call(x).data<float>().ToArray();
         double S(double a, double v) => v + Math.Pow(Math.Sin(a * v), 2) / (a + 1e-9);
         Assert.Equal(new[] { S(0.5, 1), S(0.5, -3), S(2, 0.25), S(2, 4) }, y.Select(v => (double)v), new ToleranceComparer(1e-6));
+        // With gradients wanted, the out-of-place path gives the same values and d/dx = 1 + sin(2 alpha x).
+        var xg = x.detach().requires_grad_(true);
+        var yg = snake.call(xg);
+        Assert.Equal(y, yg.detach().data<float>().ToArray());
+        yg.sum().backward();
+        Assert.Equal(1 + Math.Sin(2 * 0.5 * 1), xg.grad!.data<float>()[0], 5);
 
         var conv = new WeightNormConv1d(3, 2, 5);
         using (no_grad()) conv.get_parameter("weight_g")!.copy_(tensor(new float[] { 2f, 0.5f }).reshape(2, 1, 1));

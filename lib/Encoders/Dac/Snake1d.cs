@@ -21,6 +21,11 @@ public sealed class Snake1d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return (x + (alpha + 1e-9).reciprocal() * sin(alpha * x).pow(2)).MoveToOuterDisposeScope();
+        if (is_grad_enabled() && (x.requires_grad || alpha.requires_grad))
+            return (x + (alpha + 1e-9).reciprocal() * sin(alpha * x).pow(2)).MoveToOuterDisposeScope();
+        // Inference: the same operations in the same order, in place on one temporary (the activations are large).
+        var y = alpha * x;
+        y.sin_().pow_(2).mul_((alpha + 1e-9).reciprocal()).add_(x);
+        return y.MoveToOuterDisposeScope();
     }
 }
