@@ -18,4 +18,12 @@ public static class EncoderCheckpoint
             ? TorchCheckpoint.LoadStateDict(path, entry, inertClasses)
             : StateDict.Load(path);
     }
+
+    /// <summary>"name@sha256-prefix": identifies a weights file in encoder ConfigKeys (cache keys), so two files of the same name never share cached embeddings.</summary>
+    public static string Identity(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var hash = System.Security.Cryptography.SHA256.HashData(stream);
+        return $"{Path.GetFileName(path)}@{Convert.ToHexStringLower(hash)[..16]}";
+    }
 }

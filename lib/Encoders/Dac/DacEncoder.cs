@@ -29,12 +29,13 @@ public sealed class DacEncoder : IAudioEncoder, IDisposable
             (c.ChunkSeconds is double s ? $"{s:0.###} s chunks" : "whole segments"));
     }
 
-    public static DacEncoder FromStateDict(DacConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source)
+    /// <param name="weightsId">What ConfigKey names the weights by (default: the file name of <paramref name="source"/>).</param>
+    public static DacEncoder FromStateDict(DacConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source, string? weightsId = null)
     {
         TorchRuntime.EnsureInitialised();
         var model = new DacModel(config);
         model.LoadCheckpoint(stateDict, source);
-        return new DacEncoder(model, Path.GetFileName(source));
+        return new DacEncoder(model, weightsId ?? Path.GetFileName(source));
     }
 
     /// <summary>Opens a released DAC weights file (its "state_dict" entry; "metadata" holds only plain values) and builds the encoder.</summary>
@@ -42,7 +43,7 @@ public sealed class DacEncoder : IAudioEncoder, IDisposable
     {
         TorchRuntime.EnsureInitialised();
         using var stateDict = EncoderCheckpoint.Load(path, "state_dict");
-        return FromStateDict(config, stateDict, path);
+        return FromStateDict(config, stateDict, path, EncoderCheckpoint.Identity(path));
     }
 
     public EncoderInfo Info { get; }

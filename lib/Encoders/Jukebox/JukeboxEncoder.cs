@@ -26,12 +26,13 @@ public sealed class JukeboxEncoder : IAudioEncoder, IDisposable
             $"Jukebox VQ-VAE level-{c.Level} encoder (hop {c.HopLength}), {(c.Quantised ? "quantised" : "before quantisation")}");
     }
 
-    public static JukeboxEncoder FromStateDict(JukeboxConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source, int batchSize = 2)
+    /// <param name="weightsId">What ConfigKey names the weights by (default: the file name of <paramref name="source"/>).</param>
+    public static JukeboxEncoder FromStateDict(JukeboxConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source, int batchSize = 2, string? weightsId = null)
     {
         TorchRuntime.EnsureInitialised();
         var model = new JukeboxVqvaeEncoder(config);
         model.LoadCheckpoint(stateDict, source);
-        return new JukeboxEncoder(model, Path.GetFileName(source), batchSize);
+        return new JukeboxEncoder(model, weightsId ?? Path.GetFileName(source), batchSize);
     }
 
     /// <summary>
@@ -42,7 +43,7 @@ public sealed class JukeboxEncoder : IAudioEncoder, IDisposable
     {
         TorchRuntime.EnsureInitialised();
         using var stateDict = EncoderCheckpoint.Load(path, "model");
-        return FromStateDict(config, stateDict, path, batchSize);
+        return FromStateDict(config, stateDict, path, batchSize, EncoderCheckpoint.Identity(path));
     }
 
     public EncoderInfo Info { get; }
