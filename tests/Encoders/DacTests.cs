@@ -177,3 +177,27 @@ public class DacTests
         public int GetHashCode(double v) => 0;
     }
 }
+
+[Collection("GlobalTorchSeed")]
+public class DacSeededTests
+{
+    public DacSeededTests() => TorchRuntime.EnsureInitialised();
+
+    [Fact]
+    public void SameSeedGivesTheSameLatentAndAnotherSeedDoesNot()
+    {
+        var config = new DacConfig(SampleRate: 400, EncoderDim: 4, EncoderRates: [2, 4], NCodebooks: 3, CodebookSize: 16, CodebookDim: 4, SegmentSeconds: 1.5);
+        var rng = new Random(2);
+        var segment = Enumerable.Range(0, 600).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        float[] Run(int seed)
+        {
+            torch.manual_seed(seed);
+            using var encoder = new DacEncoder(new DacModel(config), $"random-{seed}");
+            return encoder.Encode(new SegmentedAudio([segment], [600], 400)).Data;
+        }
+        var first = Run(4);
+        Assert.Equal(75 * 16, first.Length);
+        Assert.Equal(first, Run(4));
+        Assert.NotEqual(first, Run(5));
+    }
+}

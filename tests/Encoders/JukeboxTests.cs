@@ -120,3 +120,27 @@ public class JukeboxTests
         Assert.Contains("bottleneck.level_blocks.2.k", Assert.Throws<InvalidDataException>(() => quantised.LoadCheckpoint(weights, "vqvae.pth.tar")).Message);
     }
 }
+
+[Collection("GlobalTorchSeed")]
+public class JukeboxSeededTests
+{
+    public JukeboxSeededTests() => TorchRuntime.EnsureInitialised();
+
+    [Fact]
+    public void SameSeedGivesTheSameLatentAndAnotherSeedDoesNot()
+    {
+        var config = new JukeboxConfig(SampleRate: 301, DownsT: [2, 1, 1], EmbWidth: 6, Width: 4, Depth: 2, SegmentSeconds: 1.0);
+        var rng = new Random(3);
+        var segment = Enumerable.Range(0, 301).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        float[] Run(int seed)
+        {
+            torch.manual_seed(seed);
+            using var encoder = new JukeboxEncoder(new JukeboxVqvaeEncoder(config), $"random-{seed}");
+            return encoder.Encode(new SegmentedAudio([segment], [301], 301)).Data;
+        }
+        var first = Run(4);
+        Assert.Equal(18 * 6, first.Length);
+        Assert.Equal(first, Run(4));
+        Assert.NotEqual(first, Run(5));
+    }
+}
