@@ -112,6 +112,34 @@ public class MertEncoderTests
     }
 
     [Fact]
+    public void APaddedSegmentIsNormalisedOverItsRealSamplesAndAnEmptyOneIsMaskedOut()
+    {
+        using var dir = Snapshot("postnorm");
+        using var golden = Safetensors.Load(WeightsFixtures.Mert("tiny-postnorm.golden.safetensors"));
+        var wave = golden["wave"].data<float>().ToArray();
+        var padded = wave[..1600];
+        Array.Clear(padded, 900, 700); // the segmenter zero-pads after the last real sample
+        var audio = new SegmentedAudio([wave[..1600], padded, new float[1600]], [1600, 900, 0], 24000);
+        using var enc = MertEncoder.Load(new MertEncoderOptions(BatchSize: 3, WeightsPath: dir.Path));
+        var emb = enc.Encode(audio);
+        Assert.Equal([true, true, false], emb.Mask);
+
+        var expectedInput = wave[..1600];
+        MertEncoder.NormalizeInPlace(expectedInput.AsSpan(0, 900));
+        Array.Clear(expectedInput, 900, 700);
+        using var scope = NewDisposeScope();
+        using var _ = torch.inference_mode();
+        var expected = enc.Model.call(torch.tensor(expectedInput, [1, 1600])).contiguous().data<float>().ToArray();
+        double err = emb.Segment(1).ToArray().Zip(expected, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(err <= 1e-5, $"padded segment differs by {err:g3}");
+        // Normalising the whole padded segment (the processor without an attention mask) gives other numbers.
+        var whole = padded.ToArray();
+        MertEncoder.NormalizeInPlace(whole);
+        var other = enc.Model.call(torch.tensor(whole, [1, 1600])).contiguous().data<float>().ToArray();
+        Assert.True(emb.Segment(1).ToArray().Zip(other, (a, b) => Math.Abs(a - b)).Max() > 1e-3);
+    }
+
+    [Fact]
     public void AZeroPaddedTailIsNormalisedOverItsRealSamplesOnly()
     {
         var x = new float[] { 1, 2, 3, 4, 0, 0 };
