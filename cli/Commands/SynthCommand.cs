@@ -25,13 +25,20 @@ public sealed class SynthCommand : ICliCommand
             var paths = GlobalOptions.Paths(parse);
             var config = PldSynthConfig.ForSize(parse.GetValue(size)!, parse.GetValue(seed)) with { TieRecordingToLevel = parse.GetValue(tie) };
             AnsiConsole.MarkupLine($"PLD-synth [bold]{config.Size}[/] (seed {config.Seed}) -> {Markup.Escape(paths.PldSynth(config.Size))}");
-            var result = Run($"{config.Size}", (p, log) => PldSynth.Generate(paths, config, p, log, ct));
+            // Loaded on first use and shared, so that the competition does not prepare the same notes again.
+            SalamanderSamples? samples = null;
+            SalamanderSamples Samples(SalamanderOptions options, Action<string> log) =>
+                samples is not null && samples.Options == options ? samples
+                    : samples = new SalamanderSamples(paths, options, log);
+            var result = Run($"{config.Size}", (p, log) => PldSynth.Generate(paths, config, p, log, ct,
+                PldSynth.NeedsRendering(paths, config) ? Samples(config.Samples with { SampleRate = PldSynth.OutputSampleRate }, log) : null));
             Report(result);
             if (parse.GetValue(competition))
             {
                 var cc = CompetitionConfig.ForSize(config.Size, config.Seed);
                 AnsiConsole.MarkupLine($"Competition [bold]{cc.Name}[/]: {cc.Candidates} candidates -> {Markup.Escape(paths.PldSynth(cc.Name))}");
-                Report(Run(cc.Name, (p, log) => PldSynth.GenerateCompetition(paths, cc, p, log, ct)));
+                Report(Run(cc.Name, (p, log) => PldSynth.GenerateCompetition(paths, cc, p, log, ct,
+                    PldSynth.NeedsRendering(paths, cc) ? Samples(cc.Samples with { SampleRate = PldSynth.OutputSampleRate }, log) : null)));
             }
             return Task.FromResult(0);
         });

@@ -317,6 +317,14 @@ public static class PldSynth
         return result with { Manifests = new Dictionary<string, string> { [ManifestTask.Icpc2015] = path }, Bytes = DirectorySize(root) };
     }
 
+    /// <summary>Whether some recording of <paramref name="config"/> is still missing.</summary>
+    public static bool NeedsRendering(DataPaths paths, PldSynthConfig config) =>
+        Plan(config).Any(x => !File.Exists(WavPath(Path.Combine(paths.PldSynth(config.Size), "audio"), x)));
+
+    /// <summary>Whether some recital of <paramref name="config"/> is still missing.</summary>
+    public static bool NeedsRendering(DataPaths paths, CompetitionConfig config) =>
+        PlanCompetition(config).Any(x => !File.Exists(WavPath(Path.Combine(paths.PldSynth(config.Name), "audio"), x)));
+
     /// <summary>The score an item is played from: long enough that the performance fills the recording.</summary>
     public static (Score Score, Performance Performance) Realise(PldItem item, ulong seed)
     {

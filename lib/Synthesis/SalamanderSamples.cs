@@ -19,6 +19,14 @@ public sealed record SalamanderOptions(
     double MaxNoteSeconds = 6.0,
     int ResamplerZeroCrossings = 12)
 {
+    // Value equality over the layer list too (a record compares lists by reference).
+    public bool Equals(SalamanderOptions? other) =>
+        other is not null && VelocityLayers.SequenceEqual(other.VelocityLayers) && SampleRate == other.SampleRate
+        && MaxNoteSeconds == other.MaxNoteSeconds && ResamplerZeroCrossings == other.ResamplerZeroCrossings;
+
+    public override int GetHashCode() =>
+        HashCode.Combine(string.Join(",", VelocityLayers), SampleRate, MaxNoteSeconds, ResamplerZeroCrossings);
+
     public void Validate()
     {
         if (VelocityLayers.Count == 0) throw new ArgumentException("at least one velocity layer is needed", nameof(VelocityLayers));
