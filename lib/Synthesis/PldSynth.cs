@@ -47,6 +47,27 @@ public sealed record PldSynthConfig(
 
     public double[] Fractions => SplitFractions ?? [0.6, 0.2, 0.2];
 
+    /// <summary>Throws naming the first field that cannot make a dataset.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Size) || Size.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Size.Contains("..", StringComparison.Ordinal))
+            throw new ArgumentException($"size '{Size}' must be a plain folder name", nameof(Size));
+        if (ExpertisePerLevel.Count != ExpertiseLevels.Names.Count || ExpertiseSeconds.Count != ExpertiseLevels.Names.Count)
+            throw new ArgumentException($"expertise counts and durations need {ExpertiseLevels.Names.Count} entries (beginner, advanced, virtuoso), got {ExpertisePerLevel.Count} and {ExpertiseSeconds.Count}");
+        if (DifficultyPerGrade.Count != ScoreGenerator.Grades)
+            throw new ArgumentException($"difficulty counts need {ScoreGenerator.Grades} entries (grades 1..9), got {DifficultyPerGrade.Count}", nameof(DifficultyPerGrade));
+        if (ExpertisePerLevel.Concat(DifficultyPerGrade).Append(TechniqueClips).Any(n => n < 0))
+            throw new ArgumentException("recording counts must not be negative");
+        foreach (var (lo, hi) in ExpertiseSeconds.Append(DifficultySeconds).Append(TechniqueSeconds))
+            if (!(lo >= 1 && hi >= lo && hi <= 3600)) throw new ArgumentException($"duration range ({lo}, {hi}) s must satisfy 1 <= min <= max <= 3600");
+        if (Fractions is not { Length: 3 } f || f.Any(x => x < 0) || Math.Abs(f.Sum() - 1) > 1e-9)
+            throw new ArgumentException($"split fractions must be three non-negative numbers summing to 1, got [{string.Join(", ", Fractions)}]", nameof(SplitFractions));
+        foreach (var (labels, count) in TechniqueCombinations)
+            if (labels.Length != Techniques.Names.Count || labels.Any(c => c is not ('0' or '1')) || !labels.Contains('1') || count < 0)
+                throw new ArgumentException($"technique combination '{labels}' ({count}) must be {Techniques.Names.Count} characters of 0/1 with at least one 1, and a count >= 0", nameof(TechniqueCombinations));
+        Samples.Validate();
+    }
+
     /// <summary>tiny: the tests' few seconds of CPU; small: the main job's minutes; paper: the paper's counts.</summary>
     public static PldSynthConfig ForSize(string size, ulong seed = DefaultSeed) => size switch
     {
@@ -126,6 +147,7 @@ public static class PldSynth
     /// <summary>The recordings of a config, with labels, durations and splits; no audio is made.</summary>
     public static IReadOnlyList<PldItem> Plan(PldSynthConfig config)
     {
+        config.Validate();
         var items = new List<PldItem>();
         ulong seed = config.Seed;
         Extra Facts(double skill, int grade, double? quality) => new()
@@ -387,9 +409,16 @@ public static class PldSynth
         foreach (var item in todo)
             foreach (var n in Realise(item, seed).Performance.Notes)
                 needed.Add((n.Pitch, samples.LayerFor(n.Velocity).LayerIndex));
-        progress?.Report((done, total, $"preparing {needed.Count} piano notes"));
+        // Reported as its own phase (done/total count notes here, recordings afterwards): it can take minutes.
+        int prepared = 0;
+        progress?.Report((0, needed.Count, "preparing piano notes"));
         var opts = new ParallelOptions { MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount, CancellationToken = ct };
-        Parallel.ForEach(needed.OrderBy(k => k), opts, k => samples.Note(k.Item1, k.Item2));
+        Parallel.ForEach(needed.OrderBy(k => k), opts, k =>
+        {
+            samples.Note(k.Item1, k.Item2);
+            progress?.Report((Interlocked.Increment(ref prepared), needed.Count, "preparing piano notes"));
+        });
+        progress?.Report((done, total, "rendering"));
         return clock.Elapsed;
     }
 

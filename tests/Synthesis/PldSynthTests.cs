@@ -148,3 +148,16 @@ public sealed class PldSynthTests(SynthFixture fx)
         Assert.All(PldSynth.Plan(fx.Tiny), x => Assert.Null(x.RecordingQuality));
     }
 }
+
+public sealed class PldSynthConfigTests
+{
+    [Fact]
+    public void BadConfigsAreRefusedWithTheFieldNamed()
+    {
+        Assert.Contains("unknown PLD-synth size 'huge'", Assert.Throws<ArgumentException>(() => PldSynthConfig.ForSize("huge")).Message);
+        var tiny = PldSynthConfig.ForSize(PldSynthSizes.Tiny);
+        Assert.Contains("grades 1..9", Assert.Throws<ArgumentException>(() => PldSynth.Plan(tiny with { DifficultyPerGrade = [1, 2] })).Message);
+        Assert.Contains("'0000000'", Assert.Throws<ArgumentException>(() => PldSynth.Plan(tiny with { TechniqueCombinations = [("0000000", 3)] })).Message);
+        Assert.Contains("layer 17", Assert.Throws<ArgumentOutOfRangeException>(() => PldSynth.Plan(tiny with { Samples = new SalamanderOptions([17]) })).Message);
+    }
+}
