@@ -26,7 +26,7 @@ public static class PldSynthSizes
 /// <param name="TechniqueCombinations">Label sets and their relative frequencies.</param>
 /// <param name="Samples">Velocity layers and note preparation.</param>
 /// <param name="TieRecordingToLevel">Tie recording quality to expertise (beginners' phones vs studio virtuosos), the confound of the real data; off: quality is independent of every label.</param>
-/// <param name="SplitFractions">Train / validation / test fractions within each class.</param>
+/// <param name="SplitFractions">Train / validation / test fractions within each class (default: the CIPI split's 444/152/141).</param>
 /// <param name="Parallelism">Recordings rendered at once.</param>
 public sealed record PldSynthConfig(
     string Size,
@@ -45,7 +45,7 @@ public sealed record PldSynthConfig(
 {
     public const ulong DefaultSeed = 20240;
 
-    public double[] Fractions => SplitFractions ?? [0.6, 0.2, 0.2];
+    public double[] Fractions => SplitFractions ?? PldPaperCounts.DifficultySplit.Select(n => (double)n / PldPaperCounts.DifficultySplit.Sum()).ToArray();
 
     /// <summary>Throws naming the first field that cannot make a dataset.</summary>
     public void Validate()
@@ -167,8 +167,11 @@ public static class PldSynth
                 int grade = rng.Between(LevelGrades[level].Low, LevelGrades[level].High);
                 double seconds = Seconds(rng, config.ExpertiseSeconds[level]);
                 double? quality = config.TieRecordingToLevel ? Math.Clamp(level / 2.0 + rng.Gaussian(0, 0.15), 0, 1) : null;
+                var extra = Facts(skill, grade, quality);
+                extra["level"] = ExpertiseLevels.Names[level];
+                extra["paper_keep"] = "1"; // every synthetic recording passes the released code's duration filter
                 var row = new ManifestRow(id, id, ManifestTask.Expertise, level, null, id, null, seconds, Source,
-                    $"{ExpertiseLevels.Names[level]} playing a grade-{grade} piece", Facts(skill, grade, quality));
+                    $"{ExpertiseLevels.Names[level]} playing a grade-{grade} piece", extra);
                 expertise.Add(new PldItem(row, skill, grade, null, quality, id));
             }
         items.AddRange(AssignSplits(expertise, x => x.Row.Label!.Value.ToString(CultureInfo.InvariantCulture), config, "expertise"));
@@ -184,8 +187,10 @@ public static class PldSynth
                 double skill = rng.Uniform(0.55, 1.0);
                 double seconds = Seconds(rng, config.DifficultySeconds);
                 double? quality = config.TieRecordingToLevel ? Math.Clamp(skill + rng.Gaussian(0, 0.15), 0, 1) : null;
+                var extra = Facts(skill, grade, quality);
+                extra["henle3"] = ((grade - 1) / 3).ToString(CultureInfo.InvariantCulture);
                 var row = new ManifestRow(id, id, ManifestTask.Difficulty, grade, null, piece, null, seconds, Source,
-                    $"synthetic piece {piece} (Henle-like grade {grade})", Facts(skill, grade, quality));
+                    $"synthetic piece {piece} (Henle-like grade {grade})", extra);
                 difficulty.Add(new PldItem(row, skill, grade, null, quality, piece));
             }
         items.AddRange(AssignSplits(difficulty, x => x.Row.Label!.Value.ToString(CultureInfo.InvariantCulture), config, "difficulty"));
@@ -202,8 +207,10 @@ public static class PldSynth
             double seconds = Seconds(rng, config.TechniqueSeconds);
             double? quality = config.TieRecordingToLevel ? Math.Clamp(skill + rng.Gaussian(0, 0.15), 0, 1) : null;
             string names = string.Join("+", Techniques.Names.Where((_, k) => flags[k]));
+            var extra = Facts(skill, 0, quality);
+            extra["technique"] = names.Split('+')[0]; // as the real data's search term: one of the labels
             var row = new ManifestRow(id, id, ManifestTask.Technique, null, labels, id, null, seconds, Source,
-                $"technique clip: {names}", Facts(skill, 0, quality));
+                $"technique clip: {names}", extra);
             technique.Add(new PldItem(row, skill, 0, flags, quality, id));
         }
         items.AddRange(AssignSplits(technique, x => x.Row.Labels!, config, "technique"));
@@ -287,7 +294,8 @@ public static class PldSynth
         }
         var rounds = new int[config.Candidates];
         var remaining = Enumerable.Range(0, config.Candidates).ToList();
-        var sizes = config.StageSizes;
+        var sizes = config.StageSizes.Append(Math.Min(CompetitionConfig.Prizes, config.StageSizes[^1])).ToList(); // the final decides the prizes
+        var prize = new int[config.Candidates];
         for (int r = 0; r < sizes.Count; r++)
         {
             var jury = SynthRng.For(config.Seed, "competition/jury", r);
@@ -299,7 +307,10 @@ public static class PldSynth
                 return sum / config.Jurors;
             });
             remaining = remaining.OrderByDescending(c => marks[c]).ThenBy(c => c).Take(Math.Min(sizes[r], remaining.Count)).ToList();
-            foreach (int c in remaining) rounds[c] = r + 1;
+            if (r == sizes.Count - 1)
+                for (int k = 0; k < remaining.Count; k++) prize[remaining[k]] = k + 1;
+            else
+                foreach (int c in remaining) rounds[c] = r + 1;
         }
         var items = new List<PldItem>();
         for (int c = 0; c < config.Candidates; c++)
@@ -315,7 +326,12 @@ public static class PldSynth
                 ["form"] = prelimForm[c].ToString("0.####", CultureInfo.InvariantCulture),
                 ["stage"] = "00_preliminary",
                 ["piece"] = $"required-{piece + 1}",
+                // As in the real manifest: admitted to stage I, stages played (0-3), registered.
+                ["admitted"] = rounds[c] > 0 ? "1" : "0",
+                ["stages"] = string.Join("|", Enumerable.Range(0, Math.Min(rounds[c], 3) + 1)),
+                ["registered"] = "1",
             };
+            if (prize[c] > 0) extra["prize"] = prize[c].ToString(CultureInfo.InvariantCulture);
             var row = new ManifestRow(id, id, ManifestTask.Icpc2015, rounds[c], null, id, null, seconds, Source,
                 $"Candidate {c + 1:D3} - required piece {piece + 1} (preliminary)", extra);
             items.Add(new PldItem(row, played, 9 - piece % 2, null, null, $"competition/required-{piece + 1}"));

@@ -118,6 +118,9 @@ public sealed class PldSynthTests(SynthFixture fx)
         var sizes = config.StageSizes;
         for (int r = 0; r < sizes.Count; r++)
             Assert.Equal(sizes[r], manifest.Rows.Count(x => x.Label > r));
+        var prizes = manifest.Rows.Where(x => x.Extra!.ContainsKey("prize")).ToList();
+        Assert.Equal(Math.Min(CompetitionConfig.Prizes, sizes[^1]), prizes.Count);
+        Assert.All(prizes, x => Assert.Equal(4, x.Label));
         // Over a paper-sized field (planning only), more rounds go with more skill.
         var field = PldSynth.PlanCompetition(CompetitionConfig.ForSize(PldSynthSizes.Small));
         Assert.Equal(CompetitionConfig.PaperField, field.Count);
