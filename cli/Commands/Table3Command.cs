@@ -20,10 +20,13 @@ public sealed class Table3Command : ICliCommand
         var seeds = ProbeOptions.Seeds();
         var encoders = new Option<string[]>("--encoder") { Description = "Encoders to probe (default: every encoder with cached embeddings).", AllowMultipleArgumentsPerToken = true };
         var tasks = new Option<string[]>("--task") { Description = $"Tasks (default: all): {string.Join(", ", ProbeTaskNames.All)}.", AllowMultipleArgumentsPerToken = true };
+        var lr = new Option<double?>("--lr") { Description = "Learning rate (overrides the profile's)." };
+        var epochs = new Option<int?>("--max-epochs") { Description = "Most epochs (overrides the profile's)." };
+        var batch = new Option<int?>("--batch-size") { Description = "Batch size (overrides the task preset's)." };
         var output = new Option<string?>("--out") { Description = "Where to write table3.csv, table3.md and table3.html (default: the runs folder)." };
 
         var cmd = new Command("table3", "Train and evaluate every task for every encoder with cached embeddings; write Table 3 (CSV, Markdown, chart) beside the paper's numbers.");
-        foreach (var o in new Option[] { dataset, audioRoot, profile, faithful, released, device, seeds, encoders, tasks, output }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { dataset, audioRoot, profile, faithful, released, device, seeds, encoders, tasks, lr, epochs, batch, output }) cmd.Options.Add(o);
         cmd.SetAction((parse, ct) =>
         {
             var paths = GlobalOptions.Paths(parse);
@@ -35,7 +38,10 @@ public sealed class Table3Command : ICliCommand
                 Mode: parse.GetValue(faithful) ? ProbeMode.Faithful : ProbeMode.Corrected,
                 Released: parse.GetValue(released),
                 Seeds: parse.GetValue(seeds),
-                Device: parse.GetValue(device));
+                Device: parse.GetValue(device),
+                LearningRate: parse.GetValue(lr),
+                MaxEpochs: parse.GetValue(epochs),
+                BatchSize: parse.GetValue(batch));
             var result = RunWithProgress(paths, ds, options, ct);
             string outDir = parse.GetValue(output) ?? result.RunsDirectory;
             var files = Table3Report.Write(result, outDir);

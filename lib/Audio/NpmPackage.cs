@@ -13,8 +13,9 @@ public static class NpmPackage
 {
     /// <summary>Unpacks <paramref name="package"/>@<paramref name="version"/> into <paramref name="destination"/>
     /// (its files under destination/package/) unless that is already there; the unpacked folder appears atomically.</summary>
+    /// <param name="npm">The npm executable (found on PATH by default).</param>
     /// <returns>destination/package.</returns>
-    public static string Fetch(string package, string version, string destination)
+    public static string Fetch(string package, string version, string destination, string npm = "npm")
     {
         string content = Path.Combine(destination, "package");
         if (Directory.Exists(content)) return content;
@@ -23,7 +24,7 @@ public static class NpmPackage
         string work = Directory.CreateTempSubdirectory("npm-pack-").FullName;
         try
         {
-            var psi = new ProcessStartInfo("npm") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = work };
+            var psi = new ProcessStartInfo(npm) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = work };
             foreach (var a in new[] { "pack", $"{package}@{version}", "--silent" }) psi.ArgumentList.Add(a);
             Process proc;
             try { proc = Process.Start(psi)!; }

@@ -6,6 +6,7 @@ using PianoJudges.Metrics;
 /// <summary>What to run for Table 3.</summary>
 /// <param name="Encoders">Encoders to probe; null = every encoder with cached embeddings of the dataset.</param>
 /// <param name="Seeds">Seeds per (encoder, task): the paper reports single runs; more seeds give mean ± std.</param>
+/// <param name="LearningRate">Overrides the profile's learning rate (likewise MaxEpochs and BatchSize).</param>
 public sealed record Table3Options(
     IReadOnlyList<string>? Tasks = null,
     IReadOnlyList<string>? Encoders = null,
@@ -14,7 +15,10 @@ public sealed record Table3Options(
     bool Released = false,
     int Seeds = 1,
     BootstrapOptions? Bootstrap = null,
-    string? Device = null)
+    string? Device = null,
+    double? LearningRate = null,
+    int? MaxEpochs = null,
+    int? BatchSize = null)
 {
     public IReadOnlyList<string> EffectiveTasks => Tasks ?? ProbeTaskNames.All;
     public ProbeProfile EffectiveProfile => Profile ?? ProbeProfile.Paper;
@@ -70,7 +74,17 @@ public static class Table3
                         Seed = seed,
                         Mode = options.Mode,
                         Device = options.Device,
-                        CheckpointDirectory = Path.Combine(runs, cache.EncoderName, task, $"seed{seed}"),
+                    };
+                    training = training with
+                    {
+                        LearningRate = options.LearningRate ?? training.LearningRate,
+                        MaxEpochs = options.MaxEpochs ?? training.MaxEpochs,
+                        BatchSize = options.BatchSize ?? training.BatchSize,
+                    };
+                    // One folder per setting, so that a changed setting starts afresh and an unchanged one resumes.
+                    training = training with
+                    {
+                        CheckpointDirectory = Path.Combine(runs, cache.EncoderName, task, SettingKey(training, options.Released, cache.ConfigHash), $"seed{seed}"),
                     };
                     string encoderName = cache.EncoderName;
                     var epochProgress = progress is null ? null
@@ -86,6 +100,13 @@ public static class Table3
         }
         progress?.Report(new Table3Progress(done, total, "", "", 0, null));
         return new Table3Result(results, skipped, runs);
+    }
+
+    private static string SettingKey(ProbeTrainingOptions t, bool released, string embeddings)
+    {
+        string text = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{t.LearningRate}|{t.BatchSize}|{t.WeightDecay}|{t.MaxEpochs}|{t.Patience}|{t.Mode}|{t.Segments}|{released}|{embeddings}");
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..10];
     }
 
     private static int SegmentsOf(IEmbeddingSource source, string audioId)
