@@ -28,13 +28,13 @@ public sealed class EmbedCommand : ICliCommand
             var shardSpec = parse.GetValue(shard) is { } s ? ShardSpec.Parse(s) : ShardSpec.FromEnvironment() ?? ShardSpec.All;
             var run = EmbedManifests(paths, parse.GetValue(encoder)!, parse.GetValue(manifests)!, parse.GetValue(audioRoot),
                 segmenting, shardSpec, parse.GetValue(float16), ct);
-            return Task.FromResult(run);
+            return Task.FromResult(run.ExitCode);
         });
         return cmd;
     }
 
     /// <summary>Embeds the manifests' audio with progress and a summary; the exit code is non-zero when any file failed or was missing.</summary>
-    internal static int EmbedManifests(DataPaths paths, string encoderName, IReadOnlyList<string> manifestNames, string? audioRoot,
+    internal static (int ExitCode, EmbeddingCache Cache) EmbedManifests(DataPaths paths, string encoderName, IReadOnlyList<string> manifestNames, string? audioRoot,
         SegmentingOptions segmenting, ShardSpec shard, bool float16, CancellationToken ct)
     {
         var encoder = EncoderRegistry.Create(encoderName);
@@ -61,6 +61,6 @@ public sealed class EmbedCommand : ICliCommand
         foreach (var f in result.Failures) AnsiConsole.MarkupLine($"[red]failed[/] {Markup.Escape(f.AudioId)}: {Markup.Escape(f.Problem ?? "")}");
         foreach (var m in missing.Take(20)) AnsiConsole.MarkupLine($"[yellow]missing[/] {Markup.Escape(m.Row.Id)}: {Markup.Escape(m.Reason)}");
         if (missing.Count > 20) AnsiConsole.MarkupLine($"[yellow]… and {missing.Count - 20} more rows without audio[/]");
-        return result.Failures.Count > 0 || missing.Count > 0 ? 1 : 0;
+        return (result.Failures.Count > 0 || missing.Count > 0 ? 1 : 0, cache);
     }
 }

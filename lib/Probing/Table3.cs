@@ -7,6 +7,7 @@ using PianoJudges.Metrics;
 /// <param name="Encoders">Encoders to probe; null = every encoder with cached embeddings of the dataset.</param>
 /// <param name="Seeds">Seeds per (encoder, task): the paper reports single runs; more seeds give mean ± std.</param>
 /// <param name="LearningRate">Overrides the profile's learning rate (likewise MaxEpochs and BatchSize).</param>
+/// <param name="Caches">The embedding caches to probe; null = discover them (see <see cref="Table3.FindCache"/>).</param>
 public sealed record Table3Options(
     IReadOnlyList<string>? Tasks = null,
     IReadOnlyList<string>? Encoders = null,
@@ -18,7 +19,8 @@ public sealed record Table3Options(
     string? Device = null,
     double? LearningRate = null,
     int? MaxEpochs = null,
-    int? BatchSize = null)
+    int? BatchSize = null,
+    IReadOnlyList<EmbeddingCache>? Caches = null)
 {
     public IReadOnlyList<string> EffectiveTasks => Tasks ?? ProbeTaskNames.All;
     public ProbeProfile EffectiveProfile => Profile ?? ProbeProfile.Paper;
@@ -41,12 +43,14 @@ public static class Table3
     {
         var caches = new List<EmbeddingCache>();
         var skipped = new List<string>();
-        foreach (var encoder in options.Encoders ?? Encoders.EncoderRegistry.Names)
-        {
-            var found = EmbeddingCache.Discover(paths, encoder).FirstOrDefault();
-            if (found is null) skipped.Add($"{encoder}: no cached embeddings (run 'pianojudges embed --encoder {encoder}')");
-            else caches.Add(found);
-        }
+        if (options.Caches is { } given) caches.AddRange(given);
+        else
+            foreach (var encoder in options.Encoders ?? Encoders.EncoderRegistry.Names)
+            {
+                var (found, note) = FindCache(paths, encoder);
+                if (found is not null) caches.Add(found);
+                if (note is not null) skipped.Add(note);
+            }
         string runs = Path.Combine(paths.Runs, dataset.Name, options.EffectiveProfile.Name);
         var results = new List<ProbeExperimentResult>();
         int total = caches.Count * options.EffectiveTasks.Count * options.Seeds, done = 0;
@@ -100,6 +104,23 @@ public static class Table3
         }
         progress?.Report(new Table3Progress(done, total, "", "", 0, null));
         return new Table3Result(results, skipped, runs);
+    }
+
+    /// <summary>
+    /// The cache of an encoder to probe: the only one, else the one of the encoder's default configuration when it
+    /// can be built without weights (the spectrogram), else the one with the most entries; the note says which
+    /// was chosen when there was a choice, or why there is none.
+    /// </summary>
+    public static (EmbeddingCache? Cache, string? Note) FindCache(DataPaths paths, string encoder)
+    {
+        var all = EmbeddingCache.Discover(paths, encoder);
+        if (all.Count == 0) return (null, $"{encoder}: no cached embeddings (run 'pianojudges embed --encoder {encoder}')");
+        if (all.Count == 1) return (all[0], null);
+        string? defaultKey = encoder == Encoders.EncoderRegistry.Spectrogram
+            ? Encoders.EmbeddingPipeline.CacheConfigKey(Encoders.EncoderRegistry.Create(encoder), Audio.SegmentingOptions.Paper)
+            : null;
+        var chosen = all.FirstOrDefault(c => c.ConfigKey == defaultKey && !c.Float16) ?? all[0];
+        return (chosen, $"{encoder}: {all.Count} embedding caches with different settings; probing {chosen.Directory}");
     }
 
     private static string SettingKey(ProbeTrainingOptions t, bool released, string embeddings)
