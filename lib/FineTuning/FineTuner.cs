@@ -110,6 +110,9 @@ public static class FineTuner
         return new FineTuneResult(start, step, lastCheckpoint ?? "", Path.Combine(root, EncoderFile), logPath);
     }
 
+    /// <summary>Seeds torch's generator before a model is built, so that a random start is fixed by the run seed.</summary>
+    public static void SeedInitialisation(ulong seed) => torch.random.manual_seed((long)(StepSeed(seed, -1) >> 1));
+
     /// <summary>Seed of step s: a SplitMix64 draw from the run seed advanced s times (independent streams per step).</summary>
     public static ulong StepSeed(ulong seed, long step)
     {

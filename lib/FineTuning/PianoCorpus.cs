@@ -15,7 +15,7 @@ public sealed record CorpusNote(string Path, string Problem);
 
 /// <summary>
 /// Piano audio for self-supervised fine-tuning: every decodable file under a folder (recursively), listed in a text
-/// file (one path per line, relative to the list, '#' comments) or named by a manifest (.csv, audio found by
+/// file (one path per line, relative to the list, '#' comments), a single audio file, or named by a manifest (.csv, audio found by
 /// <see cref="AudioLocator"/> under the manifest's folder or a given root). Excerpts are random crops: a file drawn
 /// uniformly, then an offset drawn uniformly; a file shorter than the crop is zero-padded at the end. Files are decoded
 /// with <see cref="AudioReader"/>, down-mixed and resampled to the objective's rate, a few kept decoded.
@@ -67,6 +67,10 @@ public sealed class PianoCorpus : IExcerptSource
             foreach (var m in located.Missing) skipped.Add(new CorpusNote(m.Row.AudioId, m.Reason));
             foreach (var f in located.Found.Select(f => f.Path).Distinct().Order(StringComparer.Ordinal)) Classify(f, files, skipped);
         }
+        else if (File.Exists(path) && AudioLocator.Extensions.Concat(Decodable).Contains(Path.GetExtension(path).ToLowerInvariant()))
+        {
+            Classify(Path.GetFullPath(path), files, skipped);
+        }
         else if (File.Exists(path))
         {
             string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -76,6 +80,8 @@ public sealed class PianoCorpus : IExcerptSource
                 line++;
                 string entry = raw.Trim();
                 if (entry.Length == 0 || entry.StartsWith('#')) continue;
+                if (entry.IndexOfAny(Path.GetInvalidPathChars()) >= 0 || entry.Contains('\0'))
+                    throw new InvalidDataException($"{path} line {line}: not a file path; a corpus list holds one audio path per line");
                 string full = Path.GetFullPath(Path.Combine(dir, entry));
                 if (!File.Exists(full)) skipped.Add(new CorpusNote(full, $"{path} line {line}: file not found"));
                 else Classify(full, files, skipped);
