@@ -2,6 +2,7 @@ namespace PianoJudges.Tests.Encoders;
 
 using PianoJudges.Audio;
 using PianoJudges.Encoders.AudioMae;
+using PianoJudges.Encoders.Weights;
 using PianoJudges.Native;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -30,7 +31,7 @@ public class AudioMaeTests
     public void MatchesPythonReferenceLayerByLayer(AudioMaeCheckpoint checkpoint, AudioMaeTokenOutput tokens)
     {
         // The reference stages are float64; run the model in float64 too, so that only the architecture can differ.
-        var fx = new SafetensorsFixture("audiomae_tiny.safetensors");
+        var fx = new ParityFixture("AudioMae", "audiomae_tiny.safetensors");
         using var scope = NewDisposeScope();
         using var model = new AudioMaeVit(Tiny(checkpoint, tokens));
         model.LoadCheckpoint(fx.Weights(), fx.Path);
@@ -43,9 +44,9 @@ public class AudioMaeTests
         Assert.Equal(names.Length, hidden64.Count);
         for (int i = 0; i < names.Length; i++)
         {
-            double err64 = SafetensorsFixture.MaxRelativeError(hidden64[i], fx.Tensor(names[i]));
+            double err64 = ParityFixture.MaxRelativeError(hidden64[i], fx.Tensor(names[i]));
             Assert.True(err64 < 1e-9, $"{names[i]} (float64): largest relative error {err64:E2}");
-            double err32 = SafetensorsFixture.MaxRelativeError(hidden32[i], fx.Tensor(names[i]));
+            double err32 = ParityFixture.MaxRelativeError(hidden32[i], fx.Tensor(names[i]));
             Assert.True(err32 < 1e-5, $"{names[i]} (float32): largest relative error {err32:E2}");
         }
     }
@@ -53,11 +54,11 @@ public class AudioMaeTests
     [Fact]
     public void FrontEndMatchesTorchaudioFbankPaddedAndNormalised()
     {
-        var fx = new SafetensorsFixture("audiomae_tiny.safetensors");
+        var fx = new ParityFixture("AudioMae", "audiomae_tiny.safetensors");
         using var scope = NewDisposeScope();
         var config = Tiny(AudioMaeCheckpoint.FineTuned, AudioMaeTokenOutput.Blocks);
         var image = AudioMaeFrontEnd.Compute(fx.Floats("in.wave"), config);
-        double err = SafetensorsFixture.MaxRelativeError(image.reshape(1, 1, 64, 32), fx.Tensor("in.image"));
+        double err = ParityFixture.MaxRelativeError(image.reshape(1, 1, 64, 32), fx.Tensor("in.image"));
         Assert.True(err < 1e-4, $"largest relative error {err:E2}");
         // 0.5 s gives 48 frames; the 16 padded rows are zeros normalised: -mean / (2 std).
         float padded = image[63, 0].item<float>();
@@ -67,7 +68,7 @@ public class AudioMaeTests
     [Fact]
     public void EncoderGivesThePatchTokensPerSegmentAndMasksEmptySegments()
     {
-        var fx = new SafetensorsFixture("audiomae_tiny.safetensors");
+        var fx = new ParityFixture("AudioMae", "audiomae_tiny.safetensors");
         var config = Tiny(AudioMaeCheckpoint.FineTuned, AudioMaeTokenOutput.FcNorm);
         var model = new AudioMaeVit(config);
         model.LoadCheckpoint(fx.Weights(), fx.Path);
@@ -91,26 +92,26 @@ public class AudioMaeTests
     public void PositionEmbeddingIsAudioMaesTwoDimensionalSinCos()
     {
         // The reference computes it with numpy as get_2d_sincos_pos_embed_flexible does, over the (4, 2) grid.
-        var fx = new SafetensorsFixture("audiomae_tiny.safetensors");
+        var fx = new ParityFixture("AudioMae", "audiomae_tiny.safetensors");
         using var scope = NewDisposeScope();
         var ours = AudioMaeVit.SinCosPositionEmbedding(Tiny(AudioMaeCheckpoint.FineTuned, AudioMaeTokenOutput.Blocks));
-        double err = SafetensorsFixture.MaxRelativeError(ours.unsqueeze(0), fx.Tensor("pos_embed"));
+        double err = ParityFixture.MaxRelativeError(ours.unsqueeze(0), fx.Tensor("pos_embed"));
         Assert.True(err < 1e-6, $"largest error {err:E2}");
     }
 
     [Fact]
     public void LoadingNamesTheMissingOrMisshapenKey()
     {
-        var fx = new SafetensorsFixture("audiomae_tiny.safetensors");
+        var fx = new ParityFixture("AudioMae", "audiomae_tiny.safetensors");
         using var model = new AudioMaeVit(Tiny(AudioMaeCheckpoint.Pretrained, AudioMaeTokenOutput.Norm));
         var weights = fx.Weights();
         weights.Remove("blocks.1.mlp.fc2.bias");
-        var missing = Assert.Throws<InvalidDataException>(() => model.LoadCheckpoint(weights, "tiny.pth"));
+        var missing = Assert.Throws<StateDictMismatchException>(() => model.LoadCheckpoint(weights, "tiny.pth"));
         Assert.Contains("blocks.1.mlp.fc2.bias", missing.Message);
         weights = fx.Weights();
         weights["norm.weight"] = zeros(31);
-        var shape = Assert.Throws<InvalidDataException>(() => model.LoadCheckpoint(weights, "tiny.pth"));
-        Assert.Contains("'norm.weight' has shape (31)", shape.Message);
+        var shape = Assert.Throws<StateDictMismatchException>(() => model.LoadCheckpoint(weights, "tiny.pth"));
+        Assert.Contains("norm.weight: checkpoint [31], module [32]", shape.Message);
     }
 
     [Fact]
@@ -132,26 +133,6 @@ public class AudioMaeTests
     }
 
     [Fact]
-    public void SameSeedGivesTheSameTokensAndConfigKeysSeparateTheModes()
-    {
-        var config = Tiny(AudioMaeCheckpoint.FineTuned, AudioMaeTokenOutput.Blocks);
-        var wave = new SafetensorsFixture("audiomae_tiny.safetensors").Floats("in.wave");
-        var audio = new SegmentedAudio([wave], [wave.Length], 16000);
-        float[] Run()
-        {
-            torch.manual_seed(3);
-            using var encoder = new AudioMaeEncoder(new AudioMaeVit(config), "random-3");
-            return encoder.Encode(audio).Data;
-        }
-        var first = Run();
-        Assert.Equal(first, Run());
-        Assert.Contains(first, v => v != 0);
-        var keys = new[] { AudioMaeConfig.Paper, AudioMaeConfig.PaperFaithful, AudioMaeConfig.OriginalPretrained }
-            .Select(c => new AudioMaeEncoder(new AudioMaeVit(c with { EmbedDim = 32, NumHeads = 4, Depth = 1 }), "w").ConfigKey).ToList();
-        Assert.Equal(3, keys.Distinct().Count());
-    }
-
-    [Fact]
     public void FaithfulFrontEndPeakNormalisesAndRoundsToHalf()
     {
         var rng = new Random(5);
@@ -167,10 +148,58 @@ public class AudioMaeTests
     }
 
     [Fact]
+    public void LoadsAReleasedStyleTorchCheckpoint()
+    {
+        // {"model", "optimizer", "epoch", "scaler", "args": argparse.Namespace}, as main_finetune_as.py saves (tools/parity/make_checkpoints.py).
+        var fx = new ParityFixture("AudioMae", "audiomae_tiny.safetensors");
+        string path = PianoJudges.Tests.Encoders.Weights.WeightsFixtures.Path_("AudioMae", "audiomae_tiny_checkpoint.pth.tar");
+        using var encoder = AudioMaeEncoder.FromCheckpoint(Tiny(AudioMaeCheckpoint.FineTuned, AudioMaeTokenOutput.FcNorm), path);
+        var wave = fx.Floats("in.wave");
+        var tokens = encoder.Encode(new SegmentedAudio([wave], [wave.Length], 16000)).Data;
+        var expected = fx.Floats("out.tokens_fcnorm");
+        Assert.True(tokens.Zip(expected, (a, b) => Math.Abs(a - b) / Math.Max(1, Math.Abs(b))).Max() < 1e-4);
+        Assert.Matches("weights=audiomae_tiny_checkpoint.pth.tar@[0-9a-f]{16}$", encoder.ConfigKey);
+    }
+
+    [Fact]
     public void InconsistentConfigsAreRejected()
     {
         var e = Assert.Throws<ArgumentException>(() => new AudioMaeVit(AudioMaeConfig.Paper with { TokenOutput = AudioMaeTokenOutput.Norm }));
         Assert.Contains("Pretrained", e.Message);
         Assert.Throws<ArgumentException>(() => new AudioMaeVit(AudioMaeConfig.Paper with { NumMelBins = 120 }));
+    }
+}
+
+/// <summary>Tests that seed torch's global generator: run alone, so no other test draws from it in between.</summary>
+[CollectionDefinition("GlobalTorchSeed", DisableParallelization = true)]
+public sealed class GlobalTorchSeedCollection;
+
+[Collection("GlobalTorchSeed")]
+public class AudioMaeSeededTests
+{
+    public AudioMaeSeededTests() => TorchRuntime.EnsureInitialised();
+
+    private static AudioMaeConfig Tiny() => new(
+        SampleRate: 16000, Normalisation: FbankNormalisation.AudioSet, TargetLength: 64, NumMelBins: 32,
+        PatchSize: 16, EmbedDim: 32, Depth: 2, NumHeads: 4, MlpRatio: 4);
+
+    [Fact]
+    public void SameSeedGivesTheSameTokensAndConfigKeysSeparateTheModes()
+    {
+        var config = Tiny();
+        var wave = new ParityFixture("AudioMae", "audiomae_tiny.safetensors").Floats("in.wave");
+        var audio = new SegmentedAudio([wave], [wave.Length], 16000);
+        float[] Run()
+        {
+            torch.manual_seed(3);
+            using var encoder = new AudioMaeEncoder(new AudioMaeVit(config), "random-3");
+            return encoder.Encode(audio).Data;
+        }
+        var first = Run();
+        Assert.Equal(first, Run());
+        Assert.Contains(first, v => v != 0);
+        var keys = new[] { AudioMaeConfig.Paper, AudioMaeConfig.PaperFaithful, AudioMaeConfig.OriginalPretrained }
+            .Select(c => new AudioMaeEncoder(new AudioMaeVit(c with { EmbedDim = 32, NumHeads = 4, Depth = 1 }), "w").ConfigKey).ToList();
+        Assert.Equal(3, keys.Distinct().Count());
     }
 }

@@ -96,10 +96,10 @@ public class KaldiFbankTests
     public void MatchesTorchaudioGolden(int rate)
     {
         // Produced by tools/parity/kaldi_fbank_golden.py with torchaudio 0.13.1's compliance.kaldi.fbank.
-        var golden = new SafetensorsFixture("kaldi_fbank_golden.safetensors");
+        var golden = new ParityFixture("AudioMae", "kaldi_fbank_golden.safetensors");
         using var scope = NewDisposeScope();
         var fbank = KaldiFbank.Compute(golden.Floats($"wave_{rate}"), KaldiFbankOptions.AudioMae(rate));
-        double err = SafetensorsFixture.MaxRelativeError(fbank, golden.Tensor($"fbank_{rate}"));
+        double err = ParityFixture.MaxRelativeError(fbank, golden.Tensor($"fbank_{rate}"));
         Assert.True(err < 1e-4, $"largest relative error vs torchaudio {err:E2}");
     }
 

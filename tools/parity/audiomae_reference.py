@@ -1,7 +1,7 @@
 """Independent Python reference of the Audio-MAE encoder (ViT-B/16 as in facebookresearch/AudioMAE models_vit /
 models_mae, written from the published architecture) on a tiny config, for layer-by-layer parity with the C# model.
 
-    /usr/bin/python3 tools/parity/audiomae_reference.py tests/Encoders/Fixtures/audiomae_tiny.safetensors
+    /usr/bin/python3 tools/parity/audiomae_reference.py tests/Fixtures/AudioMae/audiomae_tiny.safetensors
 
 The file holds: the weights under their checkpoint keys (both layouts' norm/fc_norm plus keys the C# loader must skip:
 head.*, mask_token, decoder_embed.*), the input waveform, the fbank from the real torchaudio Kaldi fbank, the

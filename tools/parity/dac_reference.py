@@ -1,7 +1,7 @@
 """Independent Python reference of the DAC encoder + residual vector quantiser (descript-audio-codec, written from
 the published architecture) on a tiny config, for layer-by-layer parity with the C# model.
 
-    /usr/bin/python3 tools/parity/dac_reference.py tests/Encoders/Fixtures/dac_tiny.safetensors
+    /usr/bin/python3 tools/parity/dac_reference.py tests/Fixtures/Dac/dac_tiny.safetensors
 
 Tiny config: encoder_dim 4, rates (2, 4), latent 16, 3 codebooks of 16 entries, codebook dim 4; "sample rate" 400 Hz so
 that the faithful 0.51 s chunking (204 samples) is exercised on a 1.5 s (600-sample) segment. Weight-norm gains are

@@ -1,7 +1,7 @@
 """Golden Kaldi fbank from the real torchaudio.compliance.kaldi.fbank, with Audio-MAE's arguments.
 
 Run with Debian's python3-torch 1.13 + python3-torchaudio 0.13.1:
-    /usr/bin/python3 tools/parity/kaldi_fbank_golden.py tests/Encoders/Fixtures/kaldi_fbank_golden.safetensors
+    /usr/bin/python3 tools/parity/kaldi_fbank_golden.py tests/Fixtures/AudioMae/kaldi_fbank_golden.safetensors
 Cases: 16 kHz (the original Audio-MAE) and 32 kHz (the paper's code); each waveform has sines, noise, a DC offset
 and an exactly silent stretch (frames that hit the epsilon floor).
 """

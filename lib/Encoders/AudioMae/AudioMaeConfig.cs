@@ -73,9 +73,14 @@ public sealed record AudioMaeConfig(
     public static AudioMaeConfig Paper { get; } = new(Normalisation: FbankNormalisation.AudioSet);
 
     /// <summary>
-    /// The paper's released code: 32 kHz fbank, segment zero-meaned and peak-normalised to 0.5, no fbank
-    /// normalisation (the wrapper's mean/std were never applied), fbank rounded to fp16, fine-tuned checkpoint.
-    /// The tokens are taken after the last block: the fine-tuned model has no final norm.
+    /// The paper's released code (scripts/audio_processor.py _fbankProcessor, scripts/audiomae_wrapper.py): 32 kHz
+    /// fbank (the processor's default rate), each segment zero-meaned and peak-normalised to 0.5, no fbank
+    /// normalisation (the wrapper's mean/std, -5.081 / 4.4849, are never applied: its preprocess_audio is not called),
+    /// the fbank cast to fp16 and added into an fp32 buffer (so only rounded; the model stays fp32), fine-tuned checkpoint.
+    /// The wrapper reads output["patch_embedding"] from a models_vit that is not in the authors' repository; the
+    /// fine-tuned model has no final `norm` (global_pool deletes it), so the tokens are taken after the last block
+    /// (<see cref="AudioMaeTokenOutput.Blocks"/>); <see cref="AudioMaeTokenOutput.FcNorm"/> is the one alternative that file could have used.
+    /// Not reproducible from mono segments: torchaudio's kaldi.fbank reads only the first channel of a stereo file.
     /// </summary>
     public static AudioMaeConfig PaperFaithful { get; } = new(SampleRate: 32000, PeakNormalise: 0.5, RoundFbankToHalf: true);
 

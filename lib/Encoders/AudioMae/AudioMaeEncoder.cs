@@ -33,12 +33,21 @@ public sealed class AudioMaeEncoder : IAudioEncoder, IDisposable
     }
 
     /// <summary>Builds the model for <paramref name="config"/> and loads an Audio-MAE state_dict into it.</summary>
-    public static AudioMaeEncoder FromStateDict(AudioMaeConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source, int batchSize = 2)
+    /// <param name="weightsId">What ConfigKey names the weights by (default: the file name of <paramref name="source"/>).</param>
+    public static AudioMaeEncoder FromStateDict(AudioMaeConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source, int batchSize = 2, string? weightsId = null)
     {
         TorchRuntime.EnsureInitialised();
         var model = new AudioMaeVit(config);
         model.LoadCheckpoint(stateDict, source);
-        return new AudioMaeEncoder(model, Path.GetFileName(source), batchSize);
+        return new AudioMaeEncoder(model, weightsId ?? Path.GetFileName(source), batchSize);
+    }
+
+    /// <summary>Opens a released Audio-MAE checkpoint (its "model" entry; the saved argparse.Namespace is read as inert data) and builds the encoder.</summary>
+    public static AudioMaeEncoder FromCheckpoint(AudioMaeConfig config, string path, int batchSize = 2)
+    {
+        TorchRuntime.EnsureInitialised();
+        using var stateDict = EncoderCheckpoint.Load(path, "model", ["argparse.Namespace"]);
+        return FromStateDict(config, stateDict, path, batchSize, EncoderCheckpoint.Identity(path));
     }
 
     public EncoderInfo Info { get; }

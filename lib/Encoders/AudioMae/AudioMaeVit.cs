@@ -1,5 +1,6 @@
 namespace PianoJudges.Encoders.AudioMae;
 
+using PianoJudges.Encoders.Weights;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -130,7 +131,11 @@ public sealed class AudioMaeVit : nn.Module<Tensor, Tensor>
     public AudioMaeConfig Config => config;
 
     /// <summary>(B, 1, TargetLength, NumMelBins) normalised fbank -> (B, NumPatches, EmbedDim) patch tokens.</summary>
-    public override Tensor forward(Tensor fbank) => ForwardHidden(fbank).Last();
+    public override Tensor forward(Tensor fbank)
+    {
+        using var scope = NewDisposeScope();
+        return ForwardHidden(fbank).Last().MoveToOuterDisposeScope();
+    }
 
     /// <summary>
     /// Every stage, for layer-by-layer checks: [0] patch tokens + position (B, 1+P, D) with the cls token first,
@@ -188,24 +193,16 @@ public sealed class AudioMaeVit : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Loads an Audio-MAE state_dict (names as in the checkpoint's "model" entry). Keys that are not part of the
-    /// encoder for this layout (decoder_*, mask_token, head.*, and norm/fc_norm of the other layout) are skipped;
-    /// any missing encoder key or shape mismatch is an error naming the key.
+    /// Loads an Audio-MAE state_dict (the checkpoint's "model" entry). Keys that belong to the other parts of the
+    /// released models (decoder_*, mask_token, head.*, and norm / fc_norm of the other layout) are skipped; any other
+    /// unknown key, a missing key or a shape mismatch is a <see cref="StateDictMismatchException"/> naming every one.
     /// </summary>
-    public void LoadCheckpoint(IReadOnlyDictionary<string, Tensor> stateDict, string source)
+    public LoadReport LoadCheckpoint(IReadOnlyDictionary<string, Tensor> stateDict, string source)
     {
-        var own = state_dict();
-        var selected = new Dictionary<string, Tensor>();
-        foreach (var (key, value) in stateDict)
-        {
-            if (!own.TryGetValue(key, out var mine)) continue;
-            if (!mine.shape.SequenceEqual(value.shape))
-                throw new InvalidDataException($"{source}: '{key}' has shape ({string.Join(", ", value.shape)}), the model expects ({string.Join(", ", mine.shape)})");
-            selected[key] = value;
-        }
-        var missing = own.Keys.Where(k => !selected.ContainsKey(k)).ToList();
-        if (missing.Count > 0)
-            throw new InvalidDataException($"{source}: not an Audio-MAE {config.Checkpoint} checkpoint; missing {string.Join(", ", missing.Take(8))}{(missing.Count > 8 ? $" (+{missing.Count - 8} more)" : "")}");
-        load_state_dict(selected, strict: true);
+        string otherNorm = config.Checkpoint == AudioMaeCheckpoint.Pretrained ? "fc_norm." : "norm.";
+        bool Foreign(string key) => key.StartsWith("decoder_", StringComparison.Ordinal) || key == "mask_token" ||
+                                    key.StartsWith("head.", StringComparison.Ordinal) || key.StartsWith(otherNorm, StringComparison.Ordinal);
+        var encoder = stateDict.Where(kv => !Foreign(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        return StateDictLoader.LoadInto(this, encoder, strict: true, source: source);
     }
 }

@@ -23,17 +23,27 @@ public sealed class DacEncoder : IAudioEncoder, IDisposable
         this.weights = weights;
         model.eval();
         var c = model.Config;
-        Info = new EncoderInfo("dac", c.SampleRate, c.FramesPerSegment / c.SegmentSeconds, c.Latent, c.FramesPerSegment,
+        // The latent rate is sample rate / hop (86.1 Hz); chunking adds padded frames, not rate (87 per 1 s chunk).
+        Info = new EncoderInfo("dac", c.SampleRate, (double)c.SampleRate / c.HopLength, c.Latent, c.FramesPerSegment,
             $"DAC {c.SampleRate / 1000.0:0.#} kHz encoder + {c.NCodebooks}-codebook RVQ, quantised latent z, " +
             (c.ChunkSeconds is double s ? $"{s:0.###} s chunks" : "whole segments"));
     }
 
-    public static DacEncoder FromStateDict(DacConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source)
+    /// <param name="weightsId">What ConfigKey names the weights by (default: the file name of <paramref name="source"/>).</param>
+    public static DacEncoder FromStateDict(DacConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source, string? weightsId = null)
     {
         TorchRuntime.EnsureInitialised();
         var model = new DacModel(config);
         model.LoadCheckpoint(stateDict, source);
-        return new DacEncoder(model, Path.GetFileName(source));
+        return new DacEncoder(model, weightsId ?? Path.GetFileName(source));
+    }
+
+    /// <summary>Opens a released DAC weights file (its "state_dict" entry; "metadata" holds only plain values) and builds the encoder.</summary>
+    public static DacEncoder FromCheckpoint(DacConfig config, string path)
+    {
+        TorchRuntime.EnsureInitialised();
+        using var stateDict = EncoderCheckpoint.Load(path, "state_dict");
+        return FromStateDict(config, stateDict, path, EncoderCheckpoint.Identity(path));
     }
 
     public EncoderInfo Info { get; }

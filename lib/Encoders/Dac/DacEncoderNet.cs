@@ -1,5 +1,6 @@
 namespace PianoJudges.Encoders.Dac;
 
+using PianoJudges.Encoders.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -19,9 +20,9 @@ public sealed class DacResidualUnit : nn.Module<Tensor, Tensor>
         int pad = (7 - 1) * dilation / 2;
         block = nn.Sequential(
             new Snake1d(dim),
-            new WNConv1d(dim, dim, 7, dilation: dilation, padding: pad),
+            new WeightNormConv1d(dim, dim, 7, dilation: dilation, padding: pad),
             new Snake1d(dim),
-            new WNConv1d(dim, dim, 1));
+            new WeightNormConv1d(dim, dim, 1));
         RegisterComponents();
     }
 
@@ -47,7 +48,7 @@ public sealed class DacEncoderBlock : nn.Module<Tensor, Tensor>
             new DacResidualUnit(dim / 2, 3),
             new DacResidualUnit(dim / 2, 9),
             new Snake1d(dim / 2),
-            new WNConv1d(dim / 2, dim, 2 * stride, stride: stride, padding: (stride + 1) / 2));
+            new WeightNormConv1d(dim / 2, dim, 2 * stride, stride: stride, padding: (stride + 1) / 2));
         RegisterComponents();
     }
 
@@ -61,7 +62,7 @@ public sealed class DacEncoderNet : nn.Module<Tensor, Tensor>
 
     public DacEncoderNet(DacConfig config) : base(nameof(DacEncoderNet))
     {
-        var layers = new List<nn.Module<Tensor, Tensor>> { new WNConv1d(1, config.EncoderDim, 7, padding: 3) };
+        var layers = new List<nn.Module<Tensor, Tensor>> { new WeightNormConv1d(1, config.EncoderDim, 7, padding: 3) };
         int d = config.EncoderDim;
         foreach (int stride in config.Rates)
         {
@@ -69,7 +70,7 @@ public sealed class DacEncoderNet : nn.Module<Tensor, Tensor>
             layers.Add(new DacEncoderBlock(d, stride));
         }
         layers.Add(new Snake1d(d));
-        layers.Add(new WNConv1d(d, config.Latent, 3, padding: 1));
+        layers.Add(new WeightNormConv1d(d, config.Latent, 3, padding: 1));
         block = nn.Sequential(layers.ToArray());
         RegisterComponents();
     }

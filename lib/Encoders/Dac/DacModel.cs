@@ -1,5 +1,6 @@
 namespace PianoJudges.Encoders.Dac;
 
+using PianoJudges.Encoders.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,30 +48,13 @@ public sealed class DacModel : nn.Module<Tensor, Tensor>
     /// <summary>
     /// Loads a DAC state_dict (the "state_dict" entry of a DAC .pth). Weight-norm parameters may be named either the
     /// old way (weight_g / weight_v) or as torch.nn.utils.parametrizations (parametrizations.weight.original0 / original1);
-    /// decoder.* keys are skipped; a missing encoder/quantizer key or a shape mismatch is an error naming the key.
+    /// decoder.* keys are skipped; any other unknown key, a missing key or a shape mismatch is a
+    /// <see cref="StateDictMismatchException"/> naming every offending key.
     /// </summary>
-    public void LoadCheckpoint(IReadOnlyDictionary<string, Tensor> stateDict, string source)
+    public LoadReport LoadCheckpoint(IReadOnlyDictionary<string, Tensor> stateDict, string source)
     {
-        var own = state_dict();
-        var selected = new Dictionary<string, Tensor>();
-        foreach (var (rawKey, value) in stateDict)
-        {
-            string key = NormaliseKey(rawKey);
-            if (key.StartsWith("decoder.", StringComparison.Ordinal)) continue;
-            if (!own.TryGetValue(key, out var mine))
-                throw new InvalidDataException($"{source}: unexpected key '{rawKey}' for the DAC encoder");
-            if (!mine.shape.SequenceEqual(value.shape))
-                throw new InvalidDataException($"{source}: '{rawKey}' has shape ({string.Join(", ", value.shape)}), the model expects ({string.Join(", ", mine.shape)})");
-            selected[key] = value;
-        }
-        var missing = own.Keys.Where(k => !selected.ContainsKey(k)).ToList();
-        if (missing.Count > 0)
-            throw new InvalidDataException($"{source}: not a DAC checkpoint for this config; missing {string.Join(", ", missing.Take(8))}{(missing.Count > 8 ? $" (+{missing.Count - 8} more)" : "")}");
-        load_state_dict(selected, strict: true);
+        var encoding = stateDict.Where(kv => !kv.Key.StartsWith("decoder.", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        return StateDictLoader.LoadInto(this, encoding, strict: true, source: source);
     }
-
-    /// <summary>Maps parametrizations-style weight-norm keys to weight_g / weight_v; other keys are returned unchanged.</summary>
-    public static string NormaliseKey(string key) => key
-        .Replace(".parametrizations.weight.original0", ".weight_g", StringComparison.Ordinal)
-        .Replace(".parametrizations.weight.original1", ".weight_v", StringComparison.Ordinal);
 }

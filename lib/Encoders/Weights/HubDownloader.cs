@@ -34,8 +34,18 @@ public sealed class HubDownloader : IDisposable
         // Redirects are followed by hand: the first answer carries the commit and the file's hash.
         _http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("PianoJudges", "1.0"));
-        if (Environment.GetEnvironmentVariable("HF_TOKEN") is { Length: > 0 } token)
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        _token = Environment.GetEnvironmentVariable("HF_TOKEN") is { Length: > 0 } token ? token : null;
+    }
+
+    private readonly string? _token;
+
+    /// <summary>A request that carries the user's token only to the hub itself, never to a redirect target elsewhere.</summary>
+    private HttpRequestMessage Request(HttpMethod method, Uri url)
+    {
+        var req = new HttpRequestMessage(method, url);
+        if (_token is not null && Uri.Compare(url, _endpoint, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0)
+            req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+        return req;
     }
 
     public string CacheDirectory { get; }
@@ -63,8 +73,18 @@ public sealed class HubDownloader : IDisposable
         var url = new Uri(_endpoint, $"{modelId}/resolve/{Uri.EscapeDataString(revision)}/{string.Join("/", fileName.Split('/').Select(Uri.EscapeDataString))}");
 
         // 1. Metadata: commit, ETag (the SHA-256 for large files), size, and where the bytes are.
-        using var head = new HttpRequestMessage(HttpMethod.Head, url);
-        using var meta = await _http.SendAsync(head, cancellationToken).ConfigureAwait(false);
+        // Relative redirects (a renamed repository) are followed; the first answer that names the commit is kept.
+        HttpResponseMessage meta;
+        for (int hop = 0; ; hop++)
+        {
+            using var head = Request(HttpMethod.Head, url);
+            meta = await _http.SendAsync(head, cancellationToken).ConfigureAwait(false);
+            bool relativeRedirect = (int)meta.StatusCode is >= 300 and < 400 && meta.Headers.Location is { IsAbsoluteUri: false };
+            if (!relativeRedirect || Header(meta, "X-Repo-Commit") is not null || hop == 5) break;
+            url = new Uri(url, meta.Headers.Location!);
+            meta.Dispose();
+        }
+        using var _ = meta;
         if (!meta.IsSuccessStatusCode && (int)meta.StatusCode is < 300 or >= 400)
             throw new HttpRequestException($"{url}: {(int)meta.StatusCode} {meta.ReasonPhrase} (model {modelId}, file {fileName}, revision {revision})", null, meta.StatusCode);
         string commit = Header(meta, "X-Repo-Commit") ?? (HuggingFaceCache.IsCommitHash(revision) ? revision
@@ -109,7 +129,7 @@ public sealed class HubDownloader : IDisposable
         if (size is { } t2 && have == t2) return;
         for (int hop = 0; hop < 5; hop++)
         {
-            using var req = new HttpRequestMessage(HttpMethod.Get, source);
+            using var req = Request(HttpMethod.Get, source);
             if (have > 0) req.Headers.Range = new RangeHeaderValue(have, null);
             using var resp = await _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
             if ((int)resp.StatusCode is >= 300 and < 400 && resp.Headers.Location is { } loc)

@@ -38,6 +38,6 @@ public sealed record WeightsLocator(string ModelId, IReadOnlyList<string> FileNa
         }
         throw new FileNotFoundException(
             $"No weights for {ModelId} ({string.Join(" or ", FileNames)}, revision {Revision}). Searched: {string.Join("; ", searched)}. " +
-            "Download them into one of these folders (e.g. with the project's download command, or with the Hugging Face tools), or pass --weights FILE.");
+            $"Download them into one of these folders (pianojudges weights download {ModelId}, or the Hugging Face tools), or pass --weights FILE.");
     }
 }
