@@ -9,6 +9,8 @@ using PianoJudges.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
+/// <summary>Seeds torch's global generator: runs in the non-parallel GlobalTorchSeed collection (tests/Encoders/AudioMaeTests.cs).</summary>
+[Collection("GlobalTorchSeed")]
 public class AudioMaePretrainingTests
 {
     public AudioMaePretrainingTests() => FineTuningTestSetup.Initialise();

@@ -10,6 +10,8 @@ using PianoJudges.FineTuning.Dac;
 using PianoJudges.Tests.Support;
 using static TorchSharp.torch;
 
+/// <summary>Seeds torch's global generator: runs in the non-parallel GlobalTorchSeed collection (tests/Encoders/AudioMaeTests.cs).</summary>
+[Collection("GlobalTorchSeed")]
 public class FineTunerTests
 {
     public FineTunerTests() => FineTuningTestSetup.Initialise();

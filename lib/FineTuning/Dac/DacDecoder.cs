@@ -1,6 +1,7 @@
 namespace PianoJudges.FineTuning.Dac;
 
 using PianoJudges.Encoders.Dac;
+using PianoJudges.Encoders.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -79,7 +80,7 @@ public sealed class DacDecoder : nn.Module<Tensor, Tensor>
     {
         if (rates.Count == 0 || channels >> rates.Count < 1)
             throw new ArgumentException($"decoder_dim {channels} cannot be halved {rates.Count} times (rates [{string.Join(", ", rates)}])");
-        var layers = new List<nn.Module<Tensor, Tensor>> { new WNConv1d(inputChannel, channels, 7, padding: 3) };
+        var layers = new List<nn.Module<Tensor, Tensor>> { new WeightNormConv1d(inputChannel, channels, 7, padding: 3) };
         int outputDim = channels;
         for (int i = 0; i < rates.Count; i++)
         {
@@ -88,7 +89,7 @@ public sealed class DacDecoder : nn.Module<Tensor, Tensor>
             layers.Add(new DacDecoderBlock(inputDim, outputDim, rates[i]));
         }
         layers.Add(new Snake1d(outputDim));
-        layers.Add(new WNConv1d(outputDim, 1, 7, padding: 3));
+        layers.Add(new WeightNormConv1d(outputDim, 1, 7, padding: 3));
         layers.Add(nn.Tanh());
         model = nn.Sequential(layers.ToArray());
         RegisterComponents();

@@ -68,7 +68,7 @@ public sealed record DacTrainingConfig(
     public static DacTrainingConfig Toy { get; } = new(
         Codec: new DacConfig(SampleRate: 8000, EncoderDim: 8, EncoderRates: [2, 4], NCodebooks: 3, CodebookSize: 32, CodebookDim: 4),
         DecoderDim: 32, DecoderRates: [4, 2], Periods: [2, 3], FftSizes: [256, 128], MpdChannels: [8, 16, 32, 32, 32], MrdChannels: 8,
-        MelWindowLengths: [64, 256], MelBins: [10, 40], CropSeconds: 0.128, BatchSize: 4, LearningRate: 1e-3);
+        MelWindowLengths: [64, 256], MelBins: [10, 40], CropSeconds: 0.128, BatchSize: 4);
 
     public DacConfig CodecConfig => Codec ?? new DacConfig();
     public int[] Decoding => DecoderRates ?? [8, 8, 4, 2];

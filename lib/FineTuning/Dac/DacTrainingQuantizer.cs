@@ -1,6 +1,7 @@
 namespace PianoJudges.FineTuning.Dac;
 
 using PianoJudges.Encoders.Dac;
+using PianoJudges.Encoders.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,14 +15,14 @@ using static TorchSharp.torch;
 /// </summary>
 public sealed class DacTrainingVectorQuantize : nn.Module<Tensor, (Tensor zq, Tensor commitment, Tensor codebookLoss, Tensor indices, Tensor ze)>
 {
-    private readonly WNConv1d in_proj;
-    private readonly WNConv1d out_proj;
+    private readonly WeightNormConv1d in_proj;
+    private readonly WeightNormConv1d out_proj;
     private readonly Embedding codebook;
 
     public DacTrainingVectorQuantize(int inputDim, int codebookSize, int codebookDim) : base(nameof(DacTrainingVectorQuantize))
     {
-        in_proj = new WNConv1d(inputDim, codebookDim, 1);
-        out_proj = new WNConv1d(codebookDim, inputDim, 1);
+        in_proj = new WeightNormConv1d(inputDim, codebookDim, 1);
+        out_proj = new WeightNormConv1d(codebookDim, inputDim, 1);
         codebook = nn.Embedding(codebookSize, codebookDim);
         RegisterComponents();
     }
