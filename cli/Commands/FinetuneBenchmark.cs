@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 /// <summary>
 /// `pianojudges bench finetune`: optimiser steps per second on this CPU for each objective at toy and real size, and
 /// the hours the paper's runs would take here. Real-size steps are timed on a small micro-batch and scaled to the
-/// recipe's batch (time grows linearly with the excerpts; the optimiser update is counted once per step).
+/// recipe's batch (time taken as linear in the excerpts, the optimiser update included: a slight over-estimate).
 /// </summary>
 public sealed class FinetuneBenchmark : IBenchmark
 {

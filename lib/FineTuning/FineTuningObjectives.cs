@@ -1,5 +1,6 @@
 namespace PianoJudges.FineTuning;
 
+using PianoJudges.Encoders;
 using PianoJudges.Encoders.Weights;
 using PianoJudges.FineTuning.AudioMae;
 using PianoJudges.FineTuning.Dac;
@@ -33,7 +34,10 @@ public static class FineTuningObjectives
     /// <param name="weightsPath">Starting weights (.pth / .bin / .safetensors): a models_mae checkpoint or a DAC codec state_dict; null = random.</param>
     public static IFineTuningObjective Create(string encoder, FineTuningSize size, long totalSteps, int effectiveBatch, Device device, string? weightsPath = null)
     {
-        StateDict? weights = weightsPath is null ? null : StateDict.Load(weightsPath);
+        // The released files: Audio-MAE's {"model": ..., "args": argparse.Namespace}, DAC's {"state_dict": ..., "metadata": ...}.
+        StateDict? weights = weightsPath is null ? null : encoder == "audiomae"
+            ? EncoderCheckpoint.Load(weightsPath, "model", ["argparse.Namespace"])
+            : EncoderCheckpoint.Load(weightsPath, "state_dict");
         try
         {
             return encoder switch

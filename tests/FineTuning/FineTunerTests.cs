@@ -88,8 +88,8 @@ public class FineTunerTests
         var options = new FineTuneOptions(dir.File("run"), Steps: 3, BatchSize: 2, CheckpointEvery: 2, Seed: 1);
         using var objective = new AudioMaePretraining(AudioMaePretrainConfig.Toy, 3, 2);
         var result = FineTuner.Run(objective, PianoCorpus.Open(dir.File("corpus"), objective.SampleRate), options);
-        using var sd = StateDict.Load(result.EncoderCheckpoint);
-        using var encoder = AudioMaeEncoder.FromStateDict(AudioMaePretrainConfig.Toy.EncoderConfig, sd, result.EncoderCheckpoint);
+        // As `embed --encoder audiomae --weights encoder.safetensors` opens it.
+        using var encoder = AudioMaeEncoder.FromCheckpoint(AudioMaePretrainConfig.Toy.EncoderConfig, result.EncoderCheckpoint);
         var mine = objective.Model.state_dict();
         Assert.All(encoder.Model.state_dict(), kv => Assert.True(kv.Value.allclose(mine[kv.Key], 0, 0), kv.Key));
 
@@ -115,7 +115,7 @@ public class FineTunerTests
         var result = FineTuner.Run(objective, PianoCorpus.Open(dir.File("corpus"), objective.SampleRate),
             new FineTuneOptions(dir.File("run"), Steps: 2, BatchSize: 2, Seed: 3));
         using var sd = StateDict.Load(result.EncoderCheckpoint);
-        using var encoder = DacEncoder.FromStateDict(DacTrainingConfig.Toy.CodecConfig, sd, result.EncoderCheckpoint);
+        using var encoder = DacEncoder.FromCheckpoint(DacTrainingConfig.Toy.CodecConfig, result.EncoderCheckpoint);
         Assert.Contains(sd.Keys, k => k.StartsWith("decoder.model."));
         Assert.Equal(objective.Generator.state_dict()["encoder.block.0.weight_v"].data<float>().ToArray(),
             encoder.Model.state_dict()["encoder.block.0.weight_v"].data<float>().ToArray());
