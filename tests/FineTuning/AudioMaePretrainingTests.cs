@@ -88,6 +88,30 @@ public class AudioMaePretrainingTests
     }
 
     [Fact]
+    public void GradientAccumulationMatchesOneLargeBatch()
+    {
+        // Global decoder: no dropout, so the only randomness is the mask, drawn by torch.rand row after row; one rand(4, L)
+        // and two rand(2, L) give the same masks, and every clip masks the same count, so the mean losses agree.
+        var config = Toy with { DecoderMode = AudioMaeDecoderMode.Global };
+        var batch = Excerpts(4, config.CropSamples);
+        Dictionary<string, Tensor> Gradients(IReadOnlyList<float[][]> micro)
+        {
+            manual_seed(21);
+            using var objective = new AudioMaePretraining(config, totalSteps: 10, effectiveBatch: 4);
+            manual_seed(22);
+            objective.Step(micro, 3, new SplitMix64(8));
+            return objective.Model.named_parameters().Where(p => p.parameter.grad is not null)
+                .ToDictionary(p => p.name, p => p.parameter.grad!.clone());
+        }
+        var whole = Gradients([batch]);
+        var split = Gradients([batch[..2], batch[2..]]);
+        Assert.NotEmpty(whole);
+        foreach (var (name, g) in whole)
+            Assert.True(g.allclose(split[name], 1e-4, 1e-7), $"{name}: max diff {(g - split[name]).abs().max().item<float>()}");
+        Assert.True(whole["decoder_pred.weight"].abs().sum().item<float>() > 0);
+    }
+
+    [Fact]
     public void LearningRateWarmsUpLinearlyThenFollowsAHalfCosine()
     {
         var config = Toy with { WarmupFraction = 0.1, BaseLearningRate = 2.56, MinLearningRate = 0.0 };
