@@ -18,7 +18,7 @@ public static class Table3Report
 
     /// <summary>One row per (encoder, task) with the task's headline metric.</summary>
     public static Table Headline(Table3Result result) => new(
-        ["encoder", "task", "metric", "ours", "95% CI", "paper", "best epoch", "seconds"],
+        ["encoder", "task", "metric", "ours", "95% CI", "paper", "best epoch", "seconds (this run)"],
         result.Results.GroupBy(r => (r.Encoder, r.Task)).Select(g =>
         {
             var first = g.First();
