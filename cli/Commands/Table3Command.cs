@@ -11,46 +11,30 @@ public sealed class Table3Command : ICliCommand
 {
     public Command Build()
     {
-        var dataset = ProbeOptions.Dataset();
-        var audioRoot = ProbeOptions.AudioRoot();
-        var profile = ProbeOptions.Profile();
-        var faithful = ProbeOptions.Faithful();
-        var released = ProbeOptions.Released();
-        var device = ProbeOptions.Device();
-        var seeds = ProbeOptions.Seeds();
+        var probe = new ProbeOptions();
         var encoders = new Option<string[]>("--encoder") { Description = "Encoders to probe (default: every encoder with cached embeddings).", AllowMultipleArgumentsPerToken = true };
         var tasks = new Option<string[]>("--task") { Description = $"Tasks (default: all): {string.Join(", ", ProbeTaskNames.All)}.", AllowMultipleArgumentsPerToken = true };
-        var lr = new Option<double?>("--lr") { Description = "Learning rate (overrides the profile's)." };
-        var epochs = new Option<int?>("--max-epochs") { Description = "Most epochs (overrides the profile's)." };
-        var batch = new Option<int?>("--batch-size") { Description = "Batch size (overrides the task preset's)." };
         var output = new Option<string?>("--out") { Description = "Where to write table3.csv, table3.md and table3.html (default: the runs folder)." };
-
         var cmd = new Command("table3", "Train and evaluate every task for every encoder with cached embeddings; write Table 3 (CSV, Markdown, chart) beside the paper's numbers.");
-        foreach (var o in new Option[] { dataset, audioRoot, profile, faithful, released, device, seeds, encoders, tasks, lr, epochs, batch, output }) cmd.Options.Add(o);
+        probe.AddTo(cmd);
+        foreach (var o in new Option[] { encoders, tasks, output }) cmd.Options.Add(o);
         cmd.SetAction((parse, ct) =>
         {
-            var paths = GlobalOptions.Paths(parse);
-            var ds = ProbeDataset.Parse(paths, parse.GetValue(dataset)!, parse.GetValue(audioRoot));
-            var options = new Table3Options(
-                Tasks: parse.GetValue(tasks) is { Length: > 0 } t ? t : null,
-                Encoders: parse.GetValue(encoders) is { Length: > 0 } e ? e : null,
-                Profile: ProbeProfile.ByName(parse.GetValue(profile)!),
-                Mode: parse.GetValue(faithful) ? ProbeMode.Faithful : ProbeMode.Corrected,
-                Released: parse.GetValue(released),
-                Seeds: parse.GetValue(seeds),
-                Device: parse.GetValue(device),
-                LearningRate: parse.GetValue(lr),
-                MaxEpochs: parse.GetValue(epochs),
-                BatchSize: parse.GetValue(batch));
-            var result = RunWithProgress(paths, ds, options, ct);
-            string outDir = parse.GetValue(output) ?? result.RunsDirectory;
-            var files = Table3Report.Write(result, outDir);
-            AnsiConsole.Write(ToSpectre(Table3Report.Headline(result)));
-            foreach (var s in result.Skipped) AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(s)}[/]");
-            AnsiConsole.MarkupLine($"Wrote {Markup.Escape(string.Join(", ", files))}");
-            return Task.FromResult(result.Results.Count > 0 ? 0 : 1);
+            var options = probe.ToOptions(parse, parse.GetValue(tasks) is { Length: > 0 } t ? t : null, parse.GetValue(encoders) is { Length: > 0 } e ? e : null);
+            return Task.FromResult(RunAndPrint(parse, probe.DatasetOf(parse), options, parse.GetValue(output), ct));
         });
         return cmd;
+    }
+
+    /// <summary>Runs, prints the headline table and the skipped items, writes the table files; exit code 1 when nothing ran.</summary>
+    internal static int RunAndPrint(ParseResult parse, ProbeDataset dataset, Table3Options options, string? outDir, CancellationToken ct)
+    {
+        var result = RunWithProgress(GlobalOptions.Paths(parse), dataset, options, ct);
+        var files = Table3Report.Write(result, outDir ?? result.RunsDirectory);
+        AnsiConsole.Write(ToSpectre(Table3Report.Headline(result)));
+        foreach (var s in result.Skipped) AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(s)}[/]");
+        AnsiConsole.MarkupLine($"Wrote {Markup.Escape(string.Join(", ", files))}");
+        return result.Results.Count > 0 ? 0 : 1;
     }
 
     internal static Table3Result RunWithProgress(PianoJudges.Data.DataPaths paths, ProbeDataset dataset, Table3Options options, CancellationToken ct)

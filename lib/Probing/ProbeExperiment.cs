@@ -44,11 +44,13 @@ public static class ProbeTaskNames
 /// <param name="Released">Use the released code's data choices where they differ (released technique pos_weight,
 /// released difficulty oversampling); the head's own faithful mode is <see cref="ProbeTrainingOptions.Mode"/>.</param>
 /// <param name="Bootstrap">Resamples for the 95% intervals of every metric.</param>
+/// <param name="EvaluateOnly">Do not train: evaluate the selected head (best.pt) of a finished run in the checkpoint directory.</param>
 public sealed record ProbeExperimentOptions(
     string Task,
     ProbeTrainingOptions? Training = null,
     bool Released = false,
-    BootstrapOptions? Bootstrap = null)
+    BootstrapOptions? Bootstrap = null,
+    bool EvaluateOnly = false)
 {
     public ProbeTrainingOptions EffectiveTraining => Training ?? ProbeTaskNames.Preset(Task);
 }
@@ -110,13 +112,30 @@ public static class ProbeExperiment
         var training = options.EffectiveTraining;
         var task = BuildTask(manifest, options);
         var trainer = new ProbeTrainer(task, source, frames, dim, training);
-        var trained = trainer.Train(progress, cancellationToken);
+        var trained = options.EvaluateOnly ? Saved(trainer, training) : trainer.Train(progress, cancellationToken);
         var test = task.Test.Count > 0 ? task.Test : task.Validation;
         var eval = trainer.Evaluate(trained.Model, test, cancellationToken);
         var (metrics, confusion, perLabelAp) = Score(options.Task, task.Objective.Classes, eval, options.Bootstrap ?? BootstrapOptions.Default);
         return new ProbeExperimentResult(options.Task, encoder, encoderConfig, metrics, trained.Curve, trained.BestEpoch,
             task.Train.Count, task.Validation.Count, test.Count, clock.Elapsed.TotalSeconds, training.Seed,
             Sha256(manifest), CodeVersion(), training, options.Released, confusion, perLabelAp);
+    }
+
+    private static ProbeTrainingResult Saved(ProbeTrainer trainer, ProbeTrainingOptions training)
+    {
+        string best = Path.Combine(training.CheckpointDirectory ?? throw new ArgumentException("evaluation needs the run's checkpoint directory"), "best.pt");
+        if (!File.Exists(best)) throw new FileNotFoundException($"no trained head at {best}: train this task first (pianojudges train / table3)", best);
+        string results = Path.Combine(training.CheckpointDirectory, "results.json");
+        var curve = new List<EpochReport>();
+        int bestEpoch = 0;
+        if (File.Exists(results))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(results));
+            if (doc.RootElement.TryGetProperty("Curve", out var c))
+                curve = JsonSerializer.Deserialize<List<EpochReport>>(c.GetRawText(), new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }) ?? [];
+            if (doc.RootElement.TryGetProperty("BestEpoch", out var b)) bestEpoch = b.GetInt32();
+        }
+        return new ProbeTrainingResult(trainer.LoadModel(best), curve, bestEpoch, double.NaN, false, curve.Count, 0, 0);
     }
 
     /// <summary>Every metric the task reports, each with a bootstrap interval.</summary>

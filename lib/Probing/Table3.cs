@@ -20,7 +20,8 @@ public sealed record Table3Options(
     double? LearningRate = null,
     int? MaxEpochs = null,
     int? BatchSize = null,
-    IReadOnlyList<EmbeddingCache>? Caches = null)
+    IReadOnlyList<EmbeddingCache>? Caches = null,
+    bool EvaluateOnly = false)
 {
     public IReadOnlyList<string> EffectiveTasks => Tasks ?? ProbeTaskNames.All;
     public ProbeProfile EffectiveProfile => Profile ?? ProbeProfile.Paper;
@@ -95,7 +96,7 @@ public static class Table3
                         : new Relay<EpochReport>(e => progress.Report(new Table3Progress(done, total, encoderName, task, seed, e)));
                     progress?.Report(new Table3Progress(done, total, encoderName, task, seed, null));
                     var result = ProbeExperiment.Run(manifest, source, cache.EncoderName, cache.ConfigKey, first.Frames, first.Dim,
-                        new ProbeExperimentOptions(task, training, options.Released, options.Bootstrap), epochProgress, cancellationToken);
+                        new ProbeExperimentOptions(task, training, options.Released, options.Bootstrap, options.EvaluateOnly), epochProgress, cancellationToken);
                     ProbeExperiment.Save(result, training.CheckpointDirectory!);
                     results.Add(result);
                     done++;
