@@ -26,11 +26,14 @@ public sealed class AudioMaeEncoder : IAudioEncoder, IDisposable
         this.weights = weights;
         BatchSize = batchSize;
         model.eval();
-        var c = model.Config;
-        // Table 1 counts tokens per 10 s segment: 512 / 10 s = 51.2 Hz, although 1024 fbank frames span 10.24 s.
-        Info = new EncoderInfo("audiomae", c.SampleRate, c.NumPatches / 10.0, c.EmbedDim, c.NumPatches,
-            $"Audio-MAE ViT-B/{c.PatchSize} ({c.Checkpoint}), {c.SampleRate} Hz Kaldi fbank {c.TargetLength}x{c.NumMelBins}, patch tokens ({c.TokenOutput})");
+        Info = Describe(model.Config);
     }
+
+    /// <summary>The Table 1 facts of a configuration: 512 tokens of 768 per segment, 51.2 per second.</summary>
+    // Table 1 counts tokens per 10 s segment: 512 / 10 s = 51.2 Hz, although 1024 fbank frames span 10.24 s.
+    public static EncoderInfo Describe(AudioMaeConfig c) =>
+        new("audiomae", c.SampleRate, c.NumPatches / 10.0, c.EmbedDim, c.NumPatches,
+            $"Audio-MAE ViT-B/{c.PatchSize} ({c.Checkpoint}), {c.SampleRate} Hz Kaldi fbank {c.TargetLength}x{c.NumMelBins}, patch tokens ({c.TokenOutput})");
 
     /// <summary>Builds the model for <paramref name="config"/> and loads an Audio-MAE state_dict into it.</summary>
     /// <param name="weightsId">What ConfigKey names the weights by (default: the file name of <paramref name="source"/>).</param>

@@ -22,12 +22,15 @@ public sealed class DacEncoder : IAudioEncoder, IDisposable
         this.model = model;
         this.weights = weights;
         model.eval();
-        var c = model.Config;
-        // The latent rate is sample rate / hop (86.1 Hz); chunking adds padded frames, not rate (87 per 1 s chunk).
-        Info = new EncoderInfo("dac", c.SampleRate, (double)c.SampleRate / c.HopLength, c.Latent, c.FramesPerSegment,
+        Info = Describe(model.Config);
+    }
+
+    /// <summary>The Table 1 facts of a configuration: 1024-d at 44100 / 512 Hz, 862 (whole) or 870 (1 s chunks) frames per 10 s.</summary>
+    // The latent rate is sample rate / hop (86.1 Hz); chunking adds padded frames, not rate (87 per 1 s chunk).
+    public static EncoderInfo Describe(DacConfig c) =>
+        new("dac", c.SampleRate, (double)c.SampleRate / c.HopLength, c.Latent, c.FramesPerSegment,
             $"DAC {c.SampleRate / 1000.0:0.#} kHz encoder + {c.NCodebooks}-codebook RVQ, quantised latent z, " +
             (c.ChunkSeconds is double s ? $"{s:0.###} s chunks" : "whole segments"));
-    }
 
     /// <param name="weightsId">What ConfigKey names the weights by (default: the file name of <paramref name="source"/>).</param>
     public static DacEncoder FromStateDict(DacConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source, string? weightsId = null)

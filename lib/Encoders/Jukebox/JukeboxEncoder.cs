@@ -21,10 +21,13 @@ public sealed class JukeboxEncoder : IAudioEncoder, IDisposable
         this.weights = weights;
         BatchSize = batchSize;
         model.eval();
-        var c = model.Config;
-        Info = new EncoderInfo("jukebox", c.SampleRate, (double)c.SampleRate / c.HopLength, c.EmbWidth, c.FramesPerSegment,
-            $"Jukebox VQ-VAE level-{c.Level} encoder (hop {c.HopLength}), {(c.Quantised ? "quantised" : "before quantisation")}");
+        Info = Describe(model.Config);
     }
+
+    /// <summary>The Table 1 facts of a configuration: 64-d at 44100 / 128 Hz, 3445 frames per 10 s at the top level.</summary>
+    public static EncoderInfo Describe(JukeboxConfig c) =>
+        new("jukebox", c.SampleRate, (double)c.SampleRate / c.HopLength, c.EmbWidth, c.FramesPerSegment,
+            $"Jukebox VQ-VAE level-{c.Level} encoder (hop {c.HopLength}), {(c.Quantised ? "quantised" : "before quantisation")}");
 
     /// <param name="weightsId">What ConfigKey names the weights by (default: the file name of <paramref name="source"/>).</param>
     public static JukeboxEncoder FromStateDict(JukeboxConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source, int batchSize = 2, string? weightsId = null)
