@@ -82,8 +82,7 @@ public sealed class MertEncoder : IAudioEncoder, IDisposable
         {
             using var sd = StateDict.Load(file);
             StateDictLoader.LoadInto(model, sd, strict: true, optional: MertModel.OptionalKeys);
-            var info = new FileInfo(file);
-            return new MertEncoder(model, options with { Config = config }, $"{info.Name}:{info.Length}");
+            return new MertEncoder(model, options with { Config = config }, EncoderCheckpoint.Identity(file));
         }
         catch
         {
