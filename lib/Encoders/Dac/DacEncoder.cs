@@ -67,21 +67,10 @@ public sealed class DacEncoder : IAudioEncoder, IDisposable
     public Embedding Encode(SegmentedAudio audio, CancellationToken cancellationToken = default)
     {
         var c = model.Config;
-        if (audio.SampleRate != c.SampleRate)
-            throw new ArgumentException($"DAC expects {c.SampleRate} Hz audio, got {audio.SampleRate} Hz; resample first");
-        if (audio.Count > 0 && audio.SegmentSamples != c.SegmentSamples)
-            throw new ArgumentException($"DAC is configured for {c.SegmentSeconds} s segments ({c.SegmentSamples} samples), got {audio.SegmentSamples} samples");
-        int frames = c.FramesPerSegment, dim = c.Latent;
-        var data = new float[(long)audio.Count * frames * dim];
+        SegmentBatches.CheckInput(audio, "DAC", c.SampleRate, c.SegmentSeconds);
         using var noGrad = no_grad();
-        for (int s = 0; s < audio.Count; s++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            var z = EncodeSegment(audio.Segments[s]);
-            z.data<float>().CopyTo(data.AsSpan(s * frames * dim, frames * dim));
-        }
-        return new Embedding(data, audio.Count, frames, dim, audio.ValidSamples.Select(v => v > 0).ToArray());
+        // One segment at a time: the chunked (faithful) path already batches a segment's chunks.
+        return SegmentBatches.Encode(audio, 1, c.FramesPerSegment, c.Latent, (start, _) => EncodeSegment(audio.Segments[start]).unsqueeze(0), cancellationToken);
     }
 
     /// <summary>One segment -> (FramesPerSegment, Latent) z, time-major.</summary>
