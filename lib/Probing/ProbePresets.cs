@@ -8,6 +8,7 @@ namespace PianoJudges.Probing;
 /// <param name="CheckpointDirectory">Where last.ckpt (resumable) and best.pt (selected weights) go; null keeps nothing on disk.</param>
 /// <param name="Device">"cpu", "cuda", or null: cuda when available, else cpu.</param>
 /// <param name="Threads">torch intra-op threads; null leaves libtorch's default (results are reproducible for a fixed count).</param>
+/// <param name="Segments">Segments per recording the head takes (the paper: 30 x 10 s = 5 minutes; the laptop-sized PLD-synth runs use fewer).</param>
 public sealed record ProbeTrainingOptions(
     double LearningRate,
     int BatchSize,
@@ -21,7 +22,8 @@ public sealed record ProbeTrainingOptions(
     string? CheckpointDirectory = null,
     bool Resume = true,
     string? Device = null,
-    int? Threads = null);
+    int? Threads = null,
+    int Segments = 30);
 
 /// <summary>The paper's final runs and the released constants, in one place.</summary>
 public static class ProbePresets

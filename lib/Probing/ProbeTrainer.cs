@@ -85,7 +85,7 @@ public sealed class ProbeTrainer
         if (options.BatchSize < 1) throw new ArgumentException($"batch size {options.BatchSize} must be at least 1");
         this.task = task;
         this.options = options;
-        HeadConfig = task.HeadConfig(frames, dim, options.Mode);
+        HeadConfig = task.HeadConfig(frames, dim, options.Mode) with { Segments = options.Segments };
         HeadConfig.Validate();
         Shape = new ProbeInputShape(HeadConfig.Segments, frames, dim, task.InputsPerExample);
         loader = new StreamingBatchLoader(source, Shape, options.MemoryBudgetBytes);
@@ -242,6 +242,18 @@ public sealed class ProbeTrainer
         int best = 0;
         for (int i = 1; i < row.Length; i++) if (row[i] > row[best]) best = i;
         return best;
+    }
+
+    /// <summary>A head with the weights of a best.pt written by <see cref="Train"/> (same task, encoder shape and head config).</summary>
+    public AudioCNNTransformer LoadModel(string bestPath)
+    {
+        var model = CreateModel();
+        try { Restore(model, File.ReadAllBytes(bestPath)); }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or EndOfStreamException or IOException)
+        {
+            throw new InvalidDataException($"{bestPath}: not a checkpoint of this head ({HeadConfig}): {e.Message}", e);
+        }
+        return model;
     }
 
     private static byte[] Snapshot(nn.Module model)

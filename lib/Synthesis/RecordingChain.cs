@@ -1,0 +1,197 @@
+namespace PianoJudges.Synthesis;
+
+/// <summary>
+/// How a recording was made: the room, the microphone and the recorder. Varied per recording so that the
+/// labels cannot be read off the recording chain, unless it is tied to the label on purpose (the real data's confound).
+/// </summary>
+/// <param name="Quality">0 = a phone in a living room, 1 = a studio; the other fields are drawn around it.</param>
+/// <param name="Rt60">Reverberation time of the room, seconds.</param>
+/// <param name="ReverbMix">Level of the reverberant sound relative to the direct sound.</param>
+/// <param name="RoomScale">Scales the reverb's delay lengths (small room &lt; 1 &lt; hall).</param>
+/// <param name="HighpassHz">Microphone / recorder low cut.</param>
+/// <param name="LowpassHz">Upper band limit (phones and lossy codecs cut the top).</param>
+/// <param name="LowShelfDb">Bass tilt of the microphone and placement (shelf at 200 Hz).</param>
+/// <param name="PresenceHz">Centre of the microphone's presence peak or dip.</param>
+/// <param name="PresenceDb">Gain of that peak (negative: a dip).</param>
+/// <param name="HighShelfDb">Treble tilt (shelf at 5 kHz).</param>
+/// <param name="Drive">Soft saturation of an overloaded or automatically gained recorder (0 = none).</param>
+/// <param name="PeakDb">Peak level of the music, dBFS.</param>
+/// <param name="NoiseDb">Noise floor, dBFS (RMS).</param>
+/// <param name="HumDb">Mains hum level, dBFS, or null for none.</param>
+/// <param name="HumHz">Mains frequency (50 or 60 Hz).</param>
+public sealed record RecordingConditions(
+    double Quality, double Rt60, double ReverbMix, double RoomScale, double HighpassHz, double LowpassHz,
+    double LowShelfDb, double PresenceHz, double PresenceDb, double HighShelfDb, double Drive, double PeakDb,
+    double NoiseDb, double? HumDb, double HumHz)
+{
+    /// <summary>Conditions drawn around <paramref name="quality"/> (0..1), or around a uniform random quality when null.</summary>
+    public static RecordingConditions Sample(SynthRng rng, double? quality = null)
+    {
+        double q = Math.Clamp(quality ?? rng.NextDouble(), 0, 1), u = 1 - q;
+        return new RecordingConditions(
+            Quality: q,
+            Rt60: Math.Clamp(rng.Uniform(0.3, 0.8) + q * rng.Uniform(0.2, 1.4), 0.2, 2.5),
+            ReverbMix: rng.Uniform(0.08, 0.35),
+            RoomScale: rng.Uniform(0.6, 0.9) + 0.6 * q,
+            HighpassHz: 25 + 200 * u * rng.NextDouble(),
+            LowpassHz: u > 0.5 && rng.Chance(u) ? rng.Uniform(5000, 9000) : 20000,
+            LowShelfDb: rng.Gaussian(-2 * u, 3),
+            PresenceHz: rng.Uniform(1000, 4500),
+            PresenceDb: rng.Gaussian(0, 2 + 3 * u),
+            HighShelfDb: rng.Gaussian(-3 * u, 3),
+            Drive: u * u * rng.Uniform(0, 3),
+            PeakDb: rng.Uniform(-12, -1),
+            NoiseDb: -80 + 40 * u + rng.Gaussian(0, 4),
+            HumDb: rng.Chance(0.6 * u) ? -70 + 20 * u + rng.Gaussian(0, 3) : null,
+            HumHz: rng.Chance(0.5) ? 50 : 60);
+    }
+
+    /// <summary>Applies room, microphone, recorder and noise to <paramref name="audio"/> in place.</summary>
+    public void Apply(float[] audio, int sampleRate, SynthRng rng)
+    {
+        var wet = Reverb(audio, sampleRate);
+        for (int i = 0; i < audio.Length; i++) audio[i] += (float)ReverbMix * wet[i];
+        Biquad.HighPass(sampleRate, HighpassHz, 0.707).Process(audio);
+        Biquad.LowShelf(sampleRate, 200, LowShelfDb).Process(audio);
+        Biquad.Peaking(sampleRate, PresenceHz, 1.0, PresenceDb).Process(audio);
+        Biquad.HighShelf(sampleRate, 5000, HighShelfDb).Process(audio);
+        if (LowpassHz < 0.45 * sampleRate)
+        {
+            Biquad.LowPass(sampleRate, LowpassHz, 0.707).Process(audio);
+            Biquad.LowPass(sampleRate, LowpassHz, 0.707).Process(audio);
+        }
+        float peak = System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(audio);
+        if (peak > 0)
+        {
+            float scale = 1f / peak;
+            if (Drive > 0.05)
+            {
+                float d = (float)Drive, norm = 1f / MathF.Tanh(d);
+                for (int i = 0; i < audio.Length; i++) audio[i] = MathF.Tanh(d * audio[i] * scale) * norm;
+                scale = 1f;
+            }
+            System.Numerics.Tensors.TensorPrimitives.Multiply(audio, scale * (float)Math.Pow(10, PeakDb / 20), audio);
+        }
+        // Noise: white through a one-pole low-pass, a rough room/preamp spectrum.
+        double noiseRms = Math.Pow(10, NoiseDb / 20), hum = HumDb is { } h ? Math.Pow(10, h / 20) * Math.Sqrt(2) : 0;
+        double lp = 0, a = 0.6, norm2 = Math.Sqrt((1 + a) / (1 - a)); // keeps the filtered noise at unit RMS
+        double w = 2 * Math.PI * HumHz / sampleRate;
+        for (int i = 0; i < audio.Length; i++)
+        {
+            lp = a * lp + (1 - a) * rng.Gaussian();
+            double x = audio[i] + noiseRms * lp * norm2 + hum * (Math.Sin(w * i) + 0.3 * Math.Sin(3 * w * i));
+            audio[i] = (float)Math.Clamp(x, -1.0, 1.0);
+        }
+    }
+
+    /// <summary>
+    /// A feedback delay network (Jot &amp; Chaigne 1991): 8 delay lines mixed by a Householder matrix, each line's
+    /// gain set for the room's RT60 and a one-pole low-pass so that the treble dies sooner, as in real rooms.
+    /// </summary>
+    private float[] Reverb(float[] input, int sampleRate)
+    {
+        int[] basis = [1433, 1601, 1867, 2053, 2251, 2399, 2617, 2797]; // mutually prime, at 44.1 kHz
+        const int n = 8;
+        var lines = new float[n][];
+        var pos = new int[n];
+        var gain = new double[n];
+        var damp = new double[n];
+        for (int k = 0; k < n; k++)
+        {
+            int len = Math.Max(16, (int)(basis[k] * RoomScale * sampleRate / 44100.0));
+            lines[k] = new float[len];
+            gain[k] = Math.Pow(10, -3.0 * len / (Rt60 * sampleRate));
+        }
+        var output = new float[input.Length];
+        Span<double> y = stackalloc double[n];
+        const double lowpass = 0.35;
+        for (int i = 0; i < input.Length; i++)
+        {
+            double sum = 0, outSample = 0;
+            for (int k = 0; k < n; k++)
+            {
+                double v = lines[k][pos[k]];
+                damp[k] = (1 - lowpass) * v + lowpass * damp[k];
+                y[k] = damp[k] * gain[k];
+                sum += y[k];
+                outSample += (k & 1) == 0 ? v : -v;
+            }
+            double feedback = 2.0 / n * sum;
+            double x = input[i];
+            for (int k = 0; k < n; k++)
+            {
+                lines[k][pos[k]] = (float)(y[k] - feedback + x);
+                if (++pos[k] == lines[k].Length) pos[k] = 0;
+            }
+            output[i] = (float)(outSample / n);
+        }
+        return output;
+    }
+}
+
+/// <summary>A second-order IIR section with the Audio EQ Cookbook designs (R. Bristow-Johnson).</summary>
+public sealed class Biquad
+{
+    private readonly double _b0, _b1, _b2, _a1, _a2;
+
+    private Biquad(double b0, double b1, double b2, double a0, double a1, double a2)
+    {
+        _b0 = b0 / a0; _b1 = b1 / a0; _b2 = b2 / a0; _a1 = a1 / a0; _a2 = a2 / a0;
+    }
+
+    public static Biquad LowPass(int fs, double f0, double q)
+    {
+        var (cos, alpha) = Prewarp(fs, f0, q);
+        return new((1 - cos) / 2, 1 - cos, (1 - cos) / 2, 1 + alpha, -2 * cos, 1 - alpha);
+    }
+
+    public static Biquad HighPass(int fs, double f0, double q)
+    {
+        var (cos, alpha) = Prewarp(fs, f0, q);
+        return new((1 + cos) / 2, -(1 + cos), (1 + cos) / 2, 1 + alpha, -2 * cos, 1 - alpha);
+    }
+
+    public static Biquad Peaking(int fs, double f0, double q, double gainDb)
+    {
+        var (cos, alpha) = Prewarp(fs, f0, q);
+        double a = Math.Pow(10, gainDb / 40);
+        return new(1 + alpha * a, -2 * cos, 1 - alpha * a, 1 + alpha / a, -2 * cos, 1 - alpha / a);
+    }
+
+    public static Biquad LowShelf(int fs, double f0, double gainDb)
+    {
+        var (cos, alpha) = Prewarp(fs, f0, 0.707);
+        double a = Math.Pow(10, gainDb / 40), s = 2 * Math.Sqrt(a) * alpha;
+        return new(a * ((a + 1) - (a - 1) * cos + s), 2 * a * ((a - 1) - (a + 1) * cos), a * ((a + 1) - (a - 1) * cos - s),
+            (a + 1) + (a - 1) * cos + s, -2 * ((a - 1) + (a + 1) * cos), (a + 1) + (a - 1) * cos - s);
+    }
+
+    public static Biquad HighShelf(int fs, double f0, double gainDb)
+    {
+        var (cos, alpha) = Prewarp(fs, f0, 0.707);
+        double a = Math.Pow(10, gainDb / 40), s = 2 * Math.Sqrt(a) * alpha;
+        return new(a * ((a + 1) + (a - 1) * cos + s), -2 * a * ((a - 1) + (a + 1) * cos), a * ((a + 1) + (a - 1) * cos - s),
+            (a + 1) - (a - 1) * cos + s, 2 * ((a - 1) - (a + 1) * cos), (a + 1) - (a - 1) * cos - s);
+    }
+
+    private static (double Cos, double Alpha) Prewarp(int fs, double f0, double q)
+    {
+        if (!(f0 > 0 && f0 < fs / 2.0)) throw new ArgumentOutOfRangeException(nameof(f0), $"filter frequency {f0} Hz must lie in (0, {fs / 2}) Hz");
+        double w0 = 2 * Math.PI * f0 / fs;
+        return (Math.Cos(w0), Math.Sin(w0) / (2 * q));
+    }
+
+    /// <summary>Filters <paramref name="x"/> in place (transposed direct form II).</summary>
+    public void Process(Span<float> x)
+    {
+        double z1 = 0, z2 = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double v = x[i];
+            double y = _b0 * v + z1;
+            z1 = _b1 * v - _a1 * y + z2;
+            z2 = _b2 * v - _a2 * y;
+            x[i] = (float)y;
+        }
+    }
+}
