@@ -4,6 +4,7 @@ using System.CommandLine;
 using PianoJudges.Audio;
 using PianoJudges.Data;
 using PianoJudges.Encoders;
+using PianoJudges.Encoders.Weights;
 using Spectre.Console;
 
 /// <summary>`pianojudges embed`: compute an encoder's embeddings of a manifest's recordings into the cache.</summary>
@@ -46,7 +47,14 @@ public sealed class EmbedCommand : ICliCommand
     internal static int EmbedManifests(DataPaths paths, string encoderName, EncoderOptions options, IReadOnlyList<string> manifestNames, string? audioRoot,
         SegmentingOptions segmenting, ShardSpec shard, bool float16, CancellationToken ct)
     {
-        var encoder = EncoderRegistry.Create(encoderName, options);
+        IAudioEncoder encoder;
+        try { encoder = EncoderRegistry.Create(encoderName, options); }
+        catch (Exception e) when (e is FileNotFoundException or ArgumentException or FormatException or CheckpointFormatException)
+        {
+            // Missing weights or an option that does not apply: one line that says what to do, not a stack trace.
+            AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
+            return 2;
+        }
         using var disposeEncoder = encoder as IDisposable;
         if (options.RandomWeights && encoder is not SpectrogramEncoder)
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(encoder.Info.Name)}: random weights (seed {options.Seed}): for teaching runs and benchmarks, not for results[/]");

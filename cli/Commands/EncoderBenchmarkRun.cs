@@ -70,10 +70,9 @@ internal static class EncoderBenchmarkRun
         process.Refresh();
         double cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
         double audioSeconds = (double)audio.Count * audio.SegmentSamples / audio.SampleRate;
-        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(mode)}: {Markup.Escape(encoder.ConfigKey)}[/]");
+        string parameters = Parameters(encoder) is long p ? $"{p / 1e6:0.0} M parameters, " : "";
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(mode)}: {parameters}built in {buildSeconds:0.0} s; {Markup.Escape(encoder.ConfigKey)}[/]");
         table.AddRow(Markup.Escape(mode),
-            Parameters(encoder) is long p ? $"{p / 1e6:0.0} M" : "-",
-            $"{buildSeconds:0.0} s",
             $"{audioSeconds:0} s",
             $"({embedding.Segments}, {embedding.Frames}, {embedding.Dim})",
             $"{seconds:0.00} s",
@@ -83,7 +82,7 @@ internal static class EncoderBenchmarkRun
     }
 
     public static Table NewTable() => new Table()
-        .AddColumn("mode").AddColumn("parameters").AddColumn("build").AddColumn("audio").AddColumn("embedding").AddColumn("wall")
+        .AddColumn("mode").AddColumn("audio").AddColumn("embedding").AddColumn("wall")
         .AddColumn("realtime factor").AddColumn("CPU s per audio s").AddColumn("peak working set");
 
     private static long? Parameters(IAudioEncoder encoder)

@@ -138,19 +138,19 @@ public static class EncoderRegistry
         var entry = Entry(name);
         var o = options ?? EncoderOptions.Default;
         string n = entry.Info.Name;
-        if (o.BatchSize < 1) throw new ArgumentException($"{n}: --batch-size must be at least 1, got {o.BatchSize}", nameof(options));
-        if (o.Layer is not null && n != Mert) throw new ArgumentException($"{n}: --layer applies to mert only", nameof(options));
+        if (o.BatchSize < 1) throw new ArgumentException($"{n}: --batch-size must be at least 1, got {o.BatchSize}");
+        if (o.Layer is not null && n != Mert) throw new ArgumentException($"{n}: --layer applies to mert only");
         if (n != Mert && !string.Equals(o.Device.Trim(), "cpu", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"{n}: --device {o.Device}: only mert can run on a GPU; this port runs on the CPU (--device cpu)", nameof(options));
+            throw new ArgumentException($"{n}: --device {o.Device}: only mert can run on a GPU; this port runs on the CPU (--device cpu)");
         if (n == Spectrogram)
         {
-            if (o.Weights is not null) throw new ArgumentException("spectrogram: --weights does not apply (the mel spectrogram has no weights)", nameof(options));
+            if (o.Weights is not null) throw new ArgumentException("spectrogram: --weights does not apply (the mel spectrogram has no weights)");
             return new SpectrogramEncoder(SpectrogramEncoderConfig.Paper);
         }
 
         TorchRuntime.EnsureInitialised();
         if (o.RandomWeights && o.Weights is not null)
-            throw new ArgumentException($"{n}: give --weights or --random-weights, not both", nameof(options));
+            throw new ArgumentException($"{n}: give --weights or --random-weights, not both");
         return n switch
         {
             Mert => CreateMert(entry, o),
@@ -213,7 +213,7 @@ public static class EncoderRegistry
     }
 
     private static FileNotFoundException MissingWeights(EncoderEntry entry, string problem, Exception? inner) =>
-        new($"encoder {entry.Info.Name} ({entry.Model}) needs its released weights ({string.Join(" or ", entry.WeightsFiles)}): {problem}. " +
-            "Pass --weights FILE (or a folder holding it), put the file into the project's weights folder, " +
-            "or use --random-weights for a teaching run or benchmark with seeded random weights.", inner);
+        new($"encoder {entry.Info.Name} ({entry.Model}) needs its released weights ({string.Join(" or ", entry.WeightsFiles)}): {problem.TrimEnd('.')}. " +
+            (inner is null ? "Pass --weights FILE (or a folder holding it), or put the file into the project's weights folder; " : "") +
+            "--random-weights builds it with seeded random weights instead, for a teaching run or benchmark.", inner);
 }
