@@ -36,9 +36,17 @@ public sealed class EmbedCommand : ICliCommand
             var shardSpec = parse.GetValue(shard) is { } s ? ShardSpec.Parse(s) : ShardSpec.FromEnvironment() ?? ShardSpec.All;
             var options = new EncoderOptions(parse.GetValue(weights), paths.Weights, parse.GetValue(device)!, parse.GetValue(faithfulEncoder),
                 parse.GetValue(layer), parse.GetValue(randomWeights), parse.GetValue(seed), parse.GetValue(batchSize));
-            var run = EmbedManifests(paths, parse.GetValue(encoder)!, options, parse.GetValue(manifests)!, parse.GetValue(audioRoot),
-                segmenting, shardSpec, parse.GetValue(float16), ct);
-            return Task.FromResult(run);
+            try
+            {
+                return Task.FromResult(EmbedManifests(paths, parse.GetValue(encoder)!, options, parse.GetValue(manifests)!, parse.GetValue(audioRoot),
+                    segmenting, shardSpec, parse.GetValue(float16), ct));
+            }
+            catch (Exception e) when (e is FileNotFoundException or ArgumentException or FormatException or CheckpointFormatException or ManifestException)
+            {
+                // Missing weights, a bad manifest or an option that does not apply: one line that says what to do, not a stack trace.
+                AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
+                return Task.FromResult(2);
+            }
         });
         return cmd;
     }
@@ -47,14 +55,7 @@ public sealed class EmbedCommand : ICliCommand
     internal static int EmbedManifests(DataPaths paths, string encoderName, EncoderOptions options, IReadOnlyList<string> manifestNames, string? audioRoot,
         SegmentingOptions segmenting, ShardSpec shard, bool float16, CancellationToken ct)
     {
-        IAudioEncoder encoder;
-        try { encoder = EncoderRegistry.Create(encoderName, options); }
-        catch (Exception e) when (e is FileNotFoundException or ArgumentException or FormatException or CheckpointFormatException)
-        {
-            // Missing weights or an option that does not apply: one line that says what to do, not a stack trace.
-            AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
-            return 2;
-        }
+        var encoder = EncoderRegistry.Create(encoderName, options);
         using var disposeEncoder = encoder as IDisposable;
         if (options.RandomWeights && encoder is not SpectrogramEncoder)
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(encoder.Info.Name)}: random weights (seed {options.Seed}): for teaching runs and benchmarks, not for results[/]");
