@@ -15,7 +15,9 @@ try
     return await root.Parse(args).InvokeAsync(config);
 }
 catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException
-                              or NotSupportedException or UnauthorizedAccessException or KeyNotFoundException)
+                              or NotSupportedException or UnauthorizedAccessException or KeyNotFoundException or FormatException
+                              or PianoJudges.Data.ManifestException or PianoJudges.Audio.AudioFormatException
+                              or PianoJudges.Encoders.Weights.CheckpointFormatException)
 {
     // Bad input is the user's to fix: say what and where, without a stack trace (PIANOJUDGES_DEBUG=1 shows it).
     AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");

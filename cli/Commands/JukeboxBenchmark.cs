@@ -1,29 +1,17 @@
 namespace PianoJudges.Cli.Commands;
 
 using System.CommandLine;
-using PianoJudges.Encoders.Jukebox;
-using PianoJudges.Native;
-using Spectre.Console;
+using PianoJudges.Encoders;
 
-/// <summary>`pianojudges bench jukebox`: CPU speed of the real-size Jukebox 5b VQ-VAE top-level encoder with random weights.</summary>
+/// <summary>`pianojudges bench jukebox`: Jukebox 5b VQ-VAE top-level encoder (random weights, real size) on 3 x 10 s of noise, default and faithful (peak-normalised): realtime factor, CPU seconds per audio second and peak memory (EncoderBenchmarkRun).</summary>
 public sealed class JukeboxBenchmark : IBenchmark
 {
     private const int Segments = 3;
 
-    public string Name => "jukebox";
+    public string Name => EncoderRegistry.Jukebox;
 
-    public string Description => $"Jukebox VQ-VAE top-level encoder (real size, random weights) on {Segments} x 10 s of noise: realtime factor and peak memory.";
+    public string Description => "Jukebox 5b VQ-VAE top-level encoder (random weights, real size) on 3 x 10 s of noise, default and faithful (peak-normalised): realtime factor, CPU per audio second, peak memory.";
 
-    public int Run(ParseResult parse, CancellationToken cancellationToken)
-    {
-        TorchRuntime.EnsureInitialised();
-        TorchSharp.torch.manual_seed(1);
-        var table = EncoderBenchmarkRun.NewTable();
-        var config = JukeboxConfig.PaperFaithful;
-        using var encoder = new JukeboxEncoder(new JukeboxVqvaeEncoder(config), "random");
-        EncoderBenchmarkRun.Measure("faithful", encoder, EncoderBenchmarkRun.Noise(config.SampleRate, config.SegmentSeconds, Segments), table, cancellationToken);
-        AnsiConsole.MarkupLine($"torch threads: {TorchSharp.torch.get_num_threads()}, one warm-up segment before the timed run");
-        AnsiConsole.Write(table);
-        return 0;
-    }
+    public int Run(ParseResult parse, CancellationToken cancellationToken) =>
+        EncoderBenchmarkRun.Run(Name, Segments, faithfulToo: true, cancellationToken);
 }

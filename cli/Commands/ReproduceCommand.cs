@@ -50,7 +50,7 @@ public sealed class ReproduceCommand : ICliCommand
             foreach (var encoder in encoderNames)
             {
                 step.Restart();
-                var (code, cache) = EmbedCommand.EmbedManifests(paths, encoder, manifests, dataset.AudioRoot, SegmentingOptions.Paper, ShardSpec.All, float16: false, ct);
+                var (code, cache) = EmbedCommand.EmbedManifests(paths, encoder, new EncoderOptions(WeightsDirectory: paths.Weights), manifests, dataset.AudioRoot, SegmentingOptions.Paper, ShardSpec.All, float16: false, ct);
                 status |= code;
                 caches.Add(cache);
                 report.Step($"embeddings: {encoder}", step.Elapsed);

@@ -36,6 +36,24 @@ public static class Summaries
         return new Table(["manifest", "task", "rows", "split: rows", "label: rows"], rows, "Embedded manifests (data-manifests/)");
     }
 
+    /// <summary>The paper's Table 1 from the encoder registry: per encoder, what it produces by default and as the released code runs it.</summary>
+    public static Table Encoders() =>
+        new(["encoder", "model", "sample rate (Hz)", "frame rate (Hz)", "Table 1 frame rate (Hz)", "dim", "frames per 10 s", "frames per 10 s, faithful", "weights file"],
+            PianoJudges.Encoders.EncoderRegistry.Entries.Select(e => (IReadOnlyList<object?>)
+            [
+                e.Info.Name, e.Model,
+                e.Info.SampleRate == e.FaithfulInfo.SampleRate ? e.Info.SampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{e.Info.SampleRate} (faithful {e.FaithfulInfo.SampleRate})",
+                Math.Round(e.Info.FrameRate, 2), e.PaperFrameRate == e.Info.FrameRate ? "" : Math.Round(e.PaperFrameRate, 2),
+                e.Info.Dim, e.Info.FramesPerSegment, e.FaithfulInfo.FramesPerSegment,
+                e.NeedsWeights ? string.Join(" or ", e.WeightsFiles) : "none",
+            ]), "The encoders (the paper's Table 1, from EncoderRegistry)");
+
+    /// <summary>Per encoder, what --faithful changes and the note behind its numbers.</summary>
+    public static Table EncoderModes() =>
+        new(["encoder", "faithful (released code) changes", "note"],
+            PianoJudges.Encoders.EncoderRegistry.Entries.Select(e => (IReadOnlyList<object?>)[e.Info.Name, e.FaithfulChanges, e.Note]),
+            "Faithful vs default, and why the numbers are what they are");
+
     /// <summary>How many rows of one manifest carry each label (multi-hot labels counted per label).</summary>
     public static string LabelCounts(Manifest manifest)
     {

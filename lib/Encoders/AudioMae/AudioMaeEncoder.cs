@@ -26,11 +26,14 @@ public sealed class AudioMaeEncoder : IAudioEncoder, IDisposable
         this.weights = weights;
         BatchSize = batchSize;
         model.eval();
-        var c = model.Config;
-        // Table 1 counts tokens per 10 s segment: 512 / 10 s = 51.2 Hz, although 1024 fbank frames span 10.24 s.
-        Info = new EncoderInfo("audiomae", c.SampleRate, c.NumPatches / 10.0, c.EmbedDim, c.NumPatches,
-            $"Audio-MAE ViT-B/{c.PatchSize} ({c.Checkpoint}), {c.SampleRate} Hz Kaldi fbank {c.TargetLength}x{c.NumMelBins}, patch tokens ({c.TokenOutput})");
+        Info = Describe(model.Config);
     }
+
+    /// <summary>The Table 1 facts of a configuration: 512 tokens of 768 per segment, 51.2 per second.</summary>
+    // Table 1 counts tokens per 10 s segment: 512 / 10 s = 51.2 Hz, although 1024 fbank frames span 10.24 s.
+    public static EncoderInfo Describe(AudioMaeConfig c) =>
+        new("audiomae", c.SampleRate, c.NumPatches / 10.0, c.EmbedDim, c.NumPatches,
+            $"Audio-MAE ViT-B/{c.PatchSize} ({c.Checkpoint}), {c.SampleRate} Hz Kaldi fbank {c.TargetLength}x{c.NumMelBins}, patch tokens ({c.TokenOutput})");
 
     /// <summary>Builds the model for <paramref name="config"/> and loads an Audio-MAE state_dict into it.</summary>
     /// <param name="weightsId">What ConfigKey names the weights by (default: the file name of <paramref name="source"/>).</param>
@@ -69,23 +72,12 @@ public sealed class AudioMaeEncoder : IAudioEncoder, IDisposable
     /// <summary>(segments) audio at Info.SampleRate -> Embedding (segments, 512, 768); the mask marks segments with any real audio.</summary>
     public Embedding Encode(SegmentedAudio audio, CancellationToken cancellationToken = default)
     {
-        if (audio.SampleRate != Info.SampleRate)
-            throw new ArgumentException($"Audio-MAE ({model.Config.SampleRate} Hz config) got audio at {audio.SampleRate} Hz; resample first");
         var c = model.Config;
-        int frames = c.NumPatches, dim = c.EmbedDim;
-        var data = new float[(long)audio.Count * frames * dim];
+        SegmentBatches.CheckInput(audio, $"Audio-MAE ({c.SampleRate} Hz config)", c.SampleRate);
         using var noGrad = no_grad();
-        for (int start = 0; start < audio.Count; start += BatchSize)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            int n = Math.Min(BatchSize, audio.Count - start);
-            var batch = stack(Enumerable.Range(start, n).Select(s => AudioMaeFrontEnd.Compute(audio.Segments[s], c)).ToArray()).unsqueeze(1);
-            var tokens = model.call(batch).contiguous();
-            tokens.data<float>().CopyTo(data.AsSpan(start * frames * dim, n * frames * dim));
-        }
-        var mask = audio.ValidSamples.Select(v => v > 0).ToArray();
-        return new Embedding(data, audio.Count, frames, dim, mask);
+        return SegmentBatches.Encode(audio, BatchSize, c.NumPatches, c.EmbedDim, (start, n) =>
+            model.call(stack(Enumerable.Range(start, n).Select(s => AudioMaeFrontEnd.Compute(audio.Segments[s], c)).ToArray()).unsqueeze(1)),
+            cancellationToken);
     }
 
     public void Dispose() => model.Dispose();

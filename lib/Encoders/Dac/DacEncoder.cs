@@ -22,12 +22,15 @@ public sealed class DacEncoder : IAudioEncoder, IDisposable
         this.model = model;
         this.weights = weights;
         model.eval();
-        var c = model.Config;
-        // The latent rate is sample rate / hop (86.1 Hz); chunking adds padded frames, not rate (87 per 1 s chunk).
-        Info = new EncoderInfo("dac", c.SampleRate, (double)c.SampleRate / c.HopLength, c.Latent, c.FramesPerSegment,
+        Info = Describe(model.Config);
+    }
+
+    /// <summary>The Table 1 facts of a configuration: 1024-d at 44100 / 512 Hz, 862 (whole) or 870 (1 s chunks) frames per 10 s.</summary>
+    // The latent rate is sample rate / hop (86.1 Hz); chunking adds padded frames, not rate (87 per 1 s chunk).
+    public static EncoderInfo Describe(DacConfig c) =>
+        new("dac", c.SampleRate, (double)c.SampleRate / c.HopLength, c.Latent, c.FramesPerSegment,
             $"DAC {c.SampleRate / 1000.0:0.#} kHz encoder + {c.NCodebooks}-codebook RVQ, quantised latent z, " +
             (c.ChunkSeconds is double s ? $"{s:0.###} s chunks" : "whole segments"));
-    }
 
     /// <param name="weightsId">What ConfigKey names the weights by (default: the file name of <paramref name="source"/>).</param>
     public static DacEncoder FromStateDict(DacConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source, string? weightsId = null)
@@ -64,21 +67,10 @@ public sealed class DacEncoder : IAudioEncoder, IDisposable
     public Embedding Encode(SegmentedAudio audio, CancellationToken cancellationToken = default)
     {
         var c = model.Config;
-        if (audio.SampleRate != c.SampleRate)
-            throw new ArgumentException($"DAC expects {c.SampleRate} Hz audio, got {audio.SampleRate} Hz; resample first");
-        if (audio.Count > 0 && audio.SegmentSamples != c.SegmentSamples)
-            throw new ArgumentException($"DAC is configured for {c.SegmentSeconds} s segments ({c.SegmentSamples} samples), got {audio.SegmentSamples} samples");
-        int frames = c.FramesPerSegment, dim = c.Latent;
-        var data = new float[(long)audio.Count * frames * dim];
+        SegmentBatches.CheckInput(audio, "DAC", c.SampleRate, c.SegmentSeconds);
         using var noGrad = no_grad();
-        for (int s = 0; s < audio.Count; s++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            var z = EncodeSegment(audio.Segments[s]);
-            z.data<float>().CopyTo(data.AsSpan(s * frames * dim, frames * dim));
-        }
-        return new Embedding(data, audio.Count, frames, dim, audio.ValidSamples.Select(v => v > 0).ToArray());
+        // One segment at a time: the chunked (faithful) path already batches a segment's chunks.
+        return SegmentBatches.Encode(audio, 1, c.FramesPerSegment, c.Latent, (start, _) => EncodeSegment(audio.Segments[start]).unsqueeze(0), cancellationToken);
     }
 
     /// <summary>One segment -> (FramesPerSegment, Latent) z, time-major.</summary>

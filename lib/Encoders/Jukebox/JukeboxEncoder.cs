@@ -21,10 +21,13 @@ public sealed class JukeboxEncoder : IAudioEncoder, IDisposable
         this.weights = weights;
         BatchSize = batchSize;
         model.eval();
-        var c = model.Config;
-        Info = new EncoderInfo("jukebox", c.SampleRate, (double)c.SampleRate / c.HopLength, c.EmbWidth, c.FramesPerSegment,
-            $"Jukebox VQ-VAE level-{c.Level} encoder (hop {c.HopLength}), {(c.Quantised ? "quantised" : "before quantisation")}");
+        Info = Describe(model.Config);
     }
+
+    /// <summary>The Table 1 facts of a configuration: 64-d at 44100 / 128 Hz, 3445 frames per 10 s at the top level.</summary>
+    public static EncoderInfo Describe(JukeboxConfig c) =>
+        new("jukebox", c.SampleRate, (double)c.SampleRate / c.HopLength, c.EmbWidth, c.FramesPerSegment,
+            $"Jukebox VQ-VAE level-{c.Level} encoder (hop {c.HopLength}), {(c.Quantised ? "quantised" : "before quantisation")}");
 
     /// <param name="weightsId">What ConfigKey names the weights by (default: the file name of <paramref name="source"/>).</param>
     public static JukeboxEncoder FromStateDict(JukeboxConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source, int batchSize = 2, string? weightsId = null)
@@ -65,29 +68,17 @@ public sealed class JukeboxEncoder : IAudioEncoder, IDisposable
     public Embedding Encode(SegmentedAudio audio, CancellationToken cancellationToken = default)
     {
         var c = model.Config;
-        if (audio.SampleRate != c.SampleRate)
-            throw new ArgumentException($"Jukebox expects {c.SampleRate} Hz audio, got {audio.SampleRate} Hz; resample first");
-        if (audio.Count > 0 && audio.SegmentSamples != c.SegmentSamples)
-            throw new ArgumentException($"Jukebox is configured for {c.SegmentSeconds} s segments ({c.SegmentSamples} samples), got {audio.SegmentSamples} samples");
+        SegmentBatches.CheckInput(audio, "Jukebox", c.SampleRate, c.SegmentSeconds);
         float scale = 1f;
         if (c.PeakNormalisation == JukeboxPeakNormalisation.Recording)
         {
             float peak = audio.Segments.Select(s => s.Length == 0 ? 0f : Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(s))).DefaultIfEmpty(0f).Max();
             if (peak > 0) scale = 1f / peak;
         }
-        int frames = c.FramesPerSegment, dim = c.EmbWidth;
-        var data = new float[(long)audio.Count * frames * dim];
         using var noGrad = no_grad();
-        for (int start = 0; start < audio.Count; start += BatchSize)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            int n = Math.Min(BatchSize, audio.Count - start);
-            var batch = stack(Enumerable.Range(start, n).Select(s => tensor(audio.Segments[s])).ToArray()).unsqueeze(1) * scale;
-            var z = model.call(batch).permute(0, 2, 1).contiguous();
-            z.data<float>().CopyTo(data.AsSpan(start * frames * dim, n * frames * dim));
-        }
-        return new Embedding(data, audio.Count, frames, dim, audio.ValidSamples.Select(v => v > 0).ToArray());
+        return SegmentBatches.Encode(audio, BatchSize, c.FramesPerSegment, c.EmbWidth, (start, n) =>
+            model.call(stack(Enumerable.Range(start, n).Select(s => tensor(audio.Segments[s])).ToArray()).unsqueeze(1) * scale).permute(0, 2, 1),
+            cancellationToken);
     }
 
     public void Dispose() => model.Dispose();
