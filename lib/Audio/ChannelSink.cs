@@ -22,6 +22,28 @@ internal sealed class ChannelSink
         for (int c = 0; c < channels; c++) _data[c] = new float[capacity];
     }
 
+    /// <summary>
+    /// Decodes a stream of interleaved float samples (<paramref name="read"/>(buffer, offset, count) -> samples read,
+    /// 0 at the end) of <paramref name="totalFrames"/> declared frames into a sink, honouring the options' MaxSeconds
+    /// cut and, without one, their duration limit (a clear <see cref="AudioReader.TooLong"/> error, before decoding
+    /// when the declared length already exceeds it).
+    /// </summary>
+    public static ChannelSink ReadInterleaved(string path, int channels, int rate, long totalFrames, AudioReadOptions options,
+        int bufferFrames, Func<float[], int, int, int> read)
+    {
+        long limit = options.FrameLimit(rate);
+        if (limit < 0 && totalFrames > options.DurationLimitFrames(rate))
+            throw AudioReader.TooLong(path, (double)totalFrames / rate, options);
+        long durationLimit = limit >= 0 ? limit : options.DurationLimitFrames(rate) + 1;
+        var sink = new ChannelSink(channels, limit >= 0 ? Math.Min(totalFrames, limit) : totalFrames, durationLimit);
+        var buffer = new float[bufferFrames * channels];
+        int n;
+        while (!sink.IsFull && (n = read(buffer, 0, buffer.Length)) > 0)
+            sink.AppendInterleaved(buffer.AsSpan(0, n));
+        if (limit < 0 && sink.IsFull) throw AudioReader.TooLong(path, (double)sink.Frames / rate, options);
+        return sink;
+    }
+
     public int Channels => _data.Length;
     public int Frames => _frames;
     public bool IsFull => _frames >= _maxFrames;

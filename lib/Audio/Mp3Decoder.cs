@@ -22,16 +22,8 @@ internal static class Mp3Decoder
         int channels = mpeg.Channels, rate = mpeg.SampleRate;
         if (channels <= 0 || rate <= 0) throw new AudioFormatException(path, $"invalid MPEG audio stream ({channels} channels at {rate} Hz)");
         long total = Math.Max(0, mpeg.Length / (sizeof(float) * (long)channels));
+        var sink = ChannelSink.ReadInterleaved(path, channels, rate, total, options, FrameSamples * 4, (b, o, c) => mpeg.ReadSamples(b, o, c));
         long limit = options.FrameLimit(rate);
-        if (limit < 0 && total > options.DurationLimitFrames(rate))
-            throw AudioReader.TooLong(path, (double)total / rate, options);
-        long durationLimit = limit >= 0 ? limit : options.DurationLimitFrames(rate) + 1;
-        var sink = new ChannelSink(channels, limit >= 0 ? Math.Min(total, limit) : total, durationLimit);
-        var buffer = new float[1152 * 4 * channels];
-        int n;
-        while (!sink.IsFull && (n = mpeg.ReadSamples(buffer, 0, buffer.Length)) > 0)
-            sink.AppendInterleaved(buffer.AsSpan(0, n));
-        if (limit < 0 && sink.IsFull) throw AudioReader.TooLong(path, (double)sink.Frames / rate, options);
         long wanted = limit >= 0 ? Math.Min(limit, total) : total;
         if (sink.Frames + 2 * FrameSamples < wanted) // two frames' slack: some encoders count their info frame
             throw new AudioFormatException(path, $"truncated or corrupt MP3: decoded {(double)sink.Frames / rate:0.###} s of the {(double)total / rate:0.###} s its headers declare");

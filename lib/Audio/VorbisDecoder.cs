@@ -13,16 +13,8 @@ internal static class VorbisDecoder
         if (channels <= 0 || rate <= 0) throw new AudioFormatException(path, $"invalid Vorbis stream ({channels} channels at {rate} Hz)");
         long total = Math.Max(0, vorbis.TotalSamples);
         long declaredEnd = OggPages.LastGranule(path) ?? total;
+        var sink = ChannelSink.ReadInterleaved(path, channels, rate, total, options, 4096, (b, o, c) => vorbis.ReadSamples(b, o, c));
         long limit = options.FrameLimit(rate);
-        if (limit < 0 && total > options.DurationLimitFrames(rate))
-            throw AudioReader.TooLong(path, (double)total / rate, options);
-        long durationLimit = limit >= 0 ? limit : options.DurationLimitFrames(rate) + 1;
-        var sink = new ChannelSink(channels, limit >= 0 ? Math.Min(total, limit) : total, durationLimit);
-        var buffer = new float[4096 * channels];
-        int n;
-        while (!sink.IsFull && (n = vorbis.ReadSamples(buffer, 0, buffer.Length)) > 0)
-            sink.AppendInterleaved(buffer.AsSpan(0, n));
-        if (limit < 0 && sink.IsFull) throw AudioReader.TooLong(path, (double)sink.Frames / rate, options);
         // a damaged page ends NVorbis's stream early without an error; the last page says how long it should be
         long wanted = limit >= 0 ? Math.Min(limit, declaredEnd) : declaredEnd;
         if (sink.Frames + ToleranceFrames < wanted)

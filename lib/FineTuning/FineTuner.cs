@@ -117,10 +117,7 @@ public static class FineTuner
     public static ulong StepSeed(ulong seed, long step)
     {
         var mix = new SplitMix64(seed ^ 0x5DEECE66DUL);
-        ulong z = mix.NextUInt64() + (ulong)step * 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
+        return SplitMix64.Mix(mix.NextUInt64() + (ulong)step * SplitMix64.Gamma);
     }
 
     private static string StepFolder(long done) => $"step-{done:D8}";

@@ -34,11 +34,7 @@ public sealed class ConfusionMatrix
     /// <summary>Counts (truth, prediction) pairs; both arrays hold class indices in [0, numClasses).</summary>
     public static ConfusionMatrix From(ReadOnlySpan<int> truth, ReadOnlySpan<int> predicted, int numClasses)
     {
-        MetricGuard.NumClasses(numClasses);
-        MetricGuard.NotEmpty(truth.Length, nameof(truth));
-        MetricGuard.SameLength(truth.Length, predicted.Length, nameof(truth), nameof(predicted));
-        MetricGuard.Labels(truth, numClasses, nameof(truth));
-        MetricGuard.Labels(predicted, numClasses, nameof(predicted));
+        MetricGuard.ClassPairs(truth, predicted, numClasses);
         var counts = new int[numClasses, numClasses];
         for (int i = 0; i < truth.Length; i++) counts[truth[i], predicted[i]]++;
         return new ConfusionMatrix(counts, truth.Length);

@@ -44,7 +44,7 @@ public class DacCodecTrainingTests
     [Fact]
     public void QuantizerDropoutUsesFewerCodebooksForPartOfTheBatch()
     {
-        using var rvq = new DacTrainingResidualVectorQuantize(Toy.CodecConfig, quantizerDropout: 1.0);
+        using var rvq = new DacResidualVectorQuantize(Toy.CodecConfig, quantizerDropout: 1.0);
         using var noGrad = no_grad();
         manual_seed(7);
         var z = randn(24, Toy.CodecConfig.Latent, 5);
@@ -57,9 +57,9 @@ public class DacCodecTrainingTests
         Assert.Contains(true, same);
         Assert.Contains(false, same);
 
-        using var noDropout = new DacTrainingResidualVectorQuantize(Toy.CodecConfig, quantizerDropout: 0.0);
+        using var noDropout = new DacResidualVectorQuantize(Toy.CodecConfig, quantizerDropout: 0.0);
         noDropout.train();
-        var (zq, _, commitment, codebook) = noDropout.call(z);
+        var (zq, _, _, commitment, codebook) = noDropout.call(z);
         Assert.True(commitment.item<float>() > 0 && codebook.item<float>() > 0);
         noDropout.eval();
         Assert.True(noDropout.call(z).z.allclose(zq));

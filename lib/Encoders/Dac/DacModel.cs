@@ -34,15 +34,20 @@ public sealed class DacModel : nn.Module<Tensor, Tensor>
     /// <summary>DAC.preprocess + DAC.encode: z (B, Latent, T'), codes (B, NCodebooks, T'), latents (B, NCodebooks * CodebookDim, T') and the unquantised encoder output (B, Latent, T').</summary>
     public (Tensor z, Tensor codes, Tensor latents, Tensor encoded) Encode(Tensor audio)
     {
+        using var scope = NewDisposeScope();
+        var encoded = encoder.call(Preprocess(audio, config.HopLength));
+        var (z, codes, latents, _, _) = quantizer.call(encoded);
+        return (z.MoveToOuterDisposeScope(), codes.MoveToOuterDisposeScope(), latents.MoveToOuterDisposeScope(), encoded.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>DAC.preprocess: (B, 1, T) audio right-padded with zeros to a multiple of <paramref name="hopLength"/> (the input itself when it already is one).</summary>
+    public static Tensor Preprocess(Tensor audio, int hopLength)
+    {
         if (audio.dim() != 3 || audio.shape[1] != 1)
             throw new ArgumentException($"expected audio (B, 1, T), got ({string.Join(", ", audio.shape)})");
-        using var scope = NewDisposeScope();
         long length = audio.shape[^1];
-        long rightPad = (length + config.HopLength - 1) / config.HopLength * config.HopLength - length;
-        if (rightPad > 0) audio = nn.functional.pad(audio, [0, rightPad]);
-        var encoded = encoder.call(audio);
-        var (z, codes, latents) = quantizer.call(encoded);
-        return (z.MoveToOuterDisposeScope(), codes.MoveToOuterDisposeScope(), latents.MoveToOuterDisposeScope(), encoded.MoveToOuterDisposeScope());
+        long rightPad = (length + hopLength - 1) / hopLength * hopLength - length;
+        return rightPad > 0 ? nn.functional.pad(audio, [0, rightPad]) : audio;
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 public sealed class DacCodec : nn.Module<Tensor, DacCodecOutput>
 {
     private readonly DacEncoderNet encoder;
-    private readonly DacTrainingResidualVectorQuantize quantizer;
+    private readonly DacResidualVectorQuantize quantizer;
     private readonly DacDecoder decoder;
 
     public DacCodec(DacTrainingConfig config) : base(nameof(DacCodec))
@@ -22,7 +22,7 @@ public sealed class DacCodec : nn.Module<Tensor, DacCodecOutput>
         Config = config;
         var c = config.CodecConfig;
         encoder = new DacEncoderNet(c);
-        quantizer = new DacTrainingResidualVectorQuantize(c, config.QuantizerDropout);
+        quantizer = new DacResidualVectorQuantize(c, config.QuantizerDropout);
         decoder = new DacDecoder(c.Latent, config.DecoderDim, config.Decoding);
         RegisterComponents();
         // The release's init_weights zeroes the biases of the Conv1d layers (its trunc_normal_ on a weight-normed
@@ -42,14 +42,9 @@ public sealed class DacCodec : nn.Module<Tensor, DacCodecOutput>
     /// <summary>(B, 1, T) audio -> reconstruction (B, 1, T), quantised z, codes and the VQ losses (DAC.forward).</summary>
     public override DacCodecOutput forward(Tensor audio)
     {
-        if (audio.dim() != 3 || audio.shape[1] != 1)
-            throw new ArgumentException($"expected audio (B, 1, T), got ({string.Join(", ", audio.shape)})");
         using var scope = NewDisposeScope();
         long length = audio.shape[^1];
-        int hop = Config.CodecConfig.HopLength;
-        long rightPad = (length + hop - 1) / hop * hop - length;
-        var x = rightPad > 0 ? nn.functional.pad(audio, [0, rightPad]) : audio;
-        var (z, codes, commitment, codebookLoss) = quantizer.call(encoder.call(x));
+        var (z, codes, _, commitment, codebookLoss) = quantizer.call(encoder.call(DacModel.Preprocess(audio, Config.CodecConfig.HopLength)));
         var recon = decoder.call(z).narrow(-1, 0, length);
         return new DacCodecOutput(recon.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope(), codes.MoveToOuterDisposeScope(),
             commitment.MoveToOuterDisposeScope(), codebookLoss.MoveToOuterDisposeScope());

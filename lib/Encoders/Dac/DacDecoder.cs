@@ -1,13 +1,11 @@
-namespace PianoJudges.FineTuning.Dac;
+namespace PianoJudges.Encoders.Dac;
 
-using PianoJudges.Encoders.Dac;
 using PianoJudges.Encoders.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 // Field names are DAC's checkpoint keys (decoder.model.N.block.M.weight_g ...), so a DAC .pth loads by name.
-// Integration note: this belongs beside lib/Encoders/Dac/DacEncoderNet.cs; it lives here so as not to touch that folder.
 #pragma warning disable IDE1006
 
 /// <summary>
