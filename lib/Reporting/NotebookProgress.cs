@@ -1,6 +1,7 @@
 namespace PianoJudges.Reporting;
 
 using System.Globalization;
+using PianoJudges.FineTuning;
 using PianoJudges.Probing;
 
 /// <summary>
@@ -21,6 +22,17 @@ public static class NotebookProgress
 
     /// <summary>One line per epoch of a single experiment.</summary>
     public static IProgress<EpochReport> Epochs(string title) => new Relay<EpochReport>(e => Console.Out.WriteLine($"{title} · {EpochLine(e)}"));
+
+    /// <summary>
+    /// One line per optimiser step of a fine-tuning run ("step 3/6: loss 1.381 (0.10 steps/s)"); each step's loss is
+    /// also added to <paramref name="losses"/> when given, for a loss curve afterwards.
+    /// </summary>
+    public static IProgress<FineTuneProgress> FineTuning(List<double>? losses = null) => new Relay<FineTuneProgress>(p =>
+    {
+        double loss = p.Values.TryGetValue("loss", out var l) ? l : double.NaN;
+        losses?.Add(loss);
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {p.StepsDone}/{p.TotalSteps}: loss {loss:G4} ({p.StepsPerSecond:F2} steps/s)"));
+    });
 
     /// <summary>e.g. "epoch 3: train loss 0.693, validation loss 0.690, accuracy 0.50 * (1.2 s)".</summary>
     public static string EpochLine(EpochReport e) => string.Create(CultureInfo.InvariantCulture,
