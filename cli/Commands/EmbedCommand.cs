@@ -4,6 +4,7 @@ using System.CommandLine;
 using PianoJudges.Audio;
 using PianoJudges.Data;
 using PianoJudges.Encoders;
+using PianoJudges.Probing;
 using Spectre.Console;
 
 /// <summary>`pianojudges embed`: compute an encoder's embeddings of a manifest's recordings into the cache.</summary>
@@ -35,7 +36,8 @@ public sealed class EmbedCommand : ICliCommand
             var shardSpec = parse.GetValue(shard) is { } s ? ShardSpec.Parse(s) : ShardSpec.FromEnvironment() ?? ShardSpec.All;
             var options = new EncoderOptions(parse.GetValue(weights), paths.Weights, parse.GetValue(device)!, parse.GetValue(faithfulEncoder),
                 parse.GetValue(layer), parse.GetValue(randomWeights), parse.GetValue(seed), parse.GetValue(batchSize));
-            var (code, _) = EmbedManifests(paths, parse.GetValue(encoder)!, options, parse.GetValue(manifests)!, parse.GetValue(audioRoot),
+            var named = parse.GetValue(manifests)!.Select(n => (n, ManifestCatalog.LoadNameOrPath(n))).ToList();
+            var (code, _) = EmbedManifests(paths, parse.GetValue(encoder)!, options, named, parse.GetValue(audioRoot),
                 segmenting, shardSpec, parse.GetValue(float16), ct);
             return Task.FromResult(code);
         });
@@ -43,30 +45,19 @@ public sealed class EmbedCommand : ICliCommand
     }
 
     /// <summary>Embeds the manifests' audio with progress and a summary; the exit code is non-zero when any file failed or was missing.</summary>
-    internal static (int ExitCode, EmbeddingCache Cache) EmbedManifests(DataPaths paths, string encoderName, EncoderOptions options, IReadOnlyList<string> manifestNames, string? audioRoot,
+    internal static (int ExitCode, EmbeddingCache Cache) EmbedManifests(DataPaths paths, string encoderName, EncoderOptions options, IReadOnlyList<(string Name, Manifest Manifest)> manifests, string? audioRoot,
         SegmentingOptions segmenting, ShardSpec shard, bool float16, CancellationToken ct)
     {
         var encoder = EncoderRegistry.Create(encoderName, options);
         using var disposeEncoder = encoder as IDisposable;
         if (options.RandomWeights && encoder is not SpectrogramEncoder)
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(encoder.Info.Name)}: random weights (seed {options.Seed}): for teaching runs and benchmarks, not for results[/]");
-        var jobs = new List<EmbeddingJob>();
-        var missing = new List<MissingAudio>();
-        foreach (var name in manifestNames)
-        {
-            var manifest = ManifestCatalog.LoadNameOrPath(name);
-            string root = audioRoot ?? EmbeddingJobs.DefaultAudioRoot(manifest)
-                ?? throw new ArgumentException($"{name}: give --audio-root (where this manifest's audio files are)");
-            var location = new AudioLocator(root).Locate(manifest);
-            AnsiConsole.MarkupLine(Markup.Escape(location.Summary(name)));
-            jobs.AddRange(EmbeddingJobs.From(location));
-            missing.AddRange(location.Missing);
-        }
-        jobs = EmbeddingJobs.Distinct(jobs);
-        var cache = new EmbeddingCache(paths, encoder.Info.Name, EmbeddingPipeline.CacheConfigKey(encoder, segmenting), float16);
-        var pipeline = new EmbeddingPipeline(encoder, cache, segmenting);
+        var plan = DatasetEmbedding.Plan(manifests, audioRoot);
+        foreach (var line in plan.Summaries) AnsiConsole.MarkupLine(Markup.Escape(line));
+        var missing = plan.Missing;
         var started = DateTime.UtcNow;
-        var result = CliProgress.Run($"embed {encoder.Info.Name} (shard {shard.Index + 1}/{shard.Count})", p => pipeline.Run(jobs, shard, p, ct));
+        var (_, result, cache) = CliProgress.Run($"embed {encoder.Info.Name} (shard {shard.Index + 1}/{shard.Count})",
+            p => DatasetEmbedding.Run(paths, encoder, plan, segmenting, shard, float16, p, ct));
         double seconds = (DateTime.UtcNow - started).TotalSeconds;
         AnsiConsole.MarkupLine($"{result.Computed} computed, {result.Cached} reused from the cache, {result.Failures.Count} failed, {missing.Count} without audio, in {seconds:F1} s.");
         AnsiConsole.MarkupLine($"Cache: {Markup.Escape(result.CacheDirectory)}");

@@ -44,7 +44,7 @@ public sealed class ReproduceCommand : ICliCommand
             report.Step("PLD-synth", step.Elapsed);
 
             var dataset = ProbeDataset.PldSynth(paths, sizeName);
-            var manifests = dataset.Manifests.Values.Select(m => m.Path!).ToList();
+            var manifests = DatasetEmbedding.ManifestsOf(dataset).ToList();
             int status = 0;
             var caches = new List<PianoJudges.Data.EmbeddingCache>();
             foreach (var encoder in encoderNames)

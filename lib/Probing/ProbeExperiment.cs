@@ -29,6 +29,20 @@ public static class ProbeTaskNames
         _ => throw new ArgumentException($"unknown task '{task}'; expected one of {string.Join(", ", All)}"),
     };
 
+    /// <summary>
+    /// What each class index of the task means, for tables and confusion matrices: R2 by which recording of a pair is
+    /// better, R4 by the signed level difference (Eq. 1), difficulty by Henle grades, techniques by label.
+    /// </summary>
+    public static IReadOnlyList<string> ClassNames(string task) => task switch
+    {
+        Expertise2 => ["first better", "second better"],
+        Expertise4 => ["first +2", "first +1", "second +1", "second +2"],
+        Difficulty9 => Enumerable.Range(1, 9).Select(h => $"Henle {h}").ToArray(),
+        Difficulty3 => Enumerable.Range(0, 3).Select(c => $"Henle {3 * c + 1}-{3 * c + 3}").ToArray(),
+        Techniques => Data.Techniques.Names,
+        _ => throw new ArgumentException($"unknown task '{task}'; expected one of {string.Join(", ", All)}"),
+    };
+
     /// <summary>The paper's final hyper-parameters for the task.</summary>
     public static ProbeTrainingOptions Preset(string task) => ManifestTaskOf(task) switch
     {
