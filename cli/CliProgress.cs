@@ -29,9 +29,10 @@ public static class CliProgress
         return result;
     }
 
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and arrive late).</summary>
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and arrive late), one report at a time.</summary>
     private sealed class SyncProgress(Action<(int Done, int Total, string Item)> report) : IProgress<(int Done, int Total, string Item)>
     {
-        public void Report((int Done, int Total, string Item) value) => report(value);
+        private readonly Lock _gate = new();
+        public void Report((int Done, int Total, string Item) value) { lock (_gate) report(value); }
     }
 }

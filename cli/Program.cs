@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PianoJudges.Cli;
+using Spectre.Console;
 
 var root = new RootCommand("pianojudges: benchmark audio encoders on solo-piano performance understanding (Zhang, Liang & Dixon, ISMIR 2024).");
 root.Options.Add(GlobalOptions.DataDir);
@@ -8,4 +9,23 @@ foreach (var type in typeof(ICliCommand).Assembly.GetTypes()
              .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
              .OrderBy(t => t.Name, StringComparer.Ordinal))
     root.Subcommands.Add(((ICliCommand)Activator.CreateInstance(type)!).Build());
-return await root.Parse(args).InvokeAsync();
+var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+try
+{
+    return await root.Parse(args).InvokeAsync(config);
+}
+catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException
+                              or NotSupportedException or UnauthorizedAccessException or KeyNotFoundException or FormatException
+                              or PianoJudges.Data.ManifestException or PianoJudges.Audio.AudioFormatException
+                              or PianoJudges.Encoders.Weights.CheckpointFormatException)
+{
+    // Bad input is the user's to fix: say what and where, without a stack trace (PIANOJUDGES_DEBUG=1 shows it).
+    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+    if (Environment.GetEnvironmentVariable("PIANOJUDGES_DEBUG") == "1") Console.Error.WriteLine(e);
+    return 2;
+}
+catch (OperationCanceledException)
+{
+    AnsiConsole.MarkupLine("[yellow]cancelled; what was computed is kept and the next run resumes[/]");
+    return 130;
+}

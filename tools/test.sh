@@ -10,6 +10,21 @@ if ! command -v npm >/dev/null 2>&1; then
   exit 1
 fi
 
+# The chart tests open the charts in headless Chromium, to prove they render offline (tests/Support/Chromium.cs).
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 && [ -z "${PIANOJUDGES_CHROMIUM:-}" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "tools/test.sh: installing chromium (headless chart rendering checks)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "tools/test.sh: the chart tests need headless Chromium; install it (e.g. 'sudo apt-get install chromium') or set PIANOJUDGES_CHROMIUM to a Chromium/Chrome binary." >&2
+    exit 1
+  fi
+fi
+
+# The notebook tests run every notebook with the local dotnet-repl tool (dotnet-tools.json).
+dotnet tool restore
+
 results="${TEST_RESULTS_DIR:-$PWD/tests/TestResults}"
 rm -rf "$results"
 set +e

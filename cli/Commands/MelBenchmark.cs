@@ -14,7 +14,7 @@ public sealed class MelBenchmark : IBenchmark
     private const int Repeats = 10;
     private const int SegmentRuns = 300;
 
-    public string Name => "mel";
+    public string Name => "mel";  // the spectrogram encoder's benchmark
 
     public string Description => $"Mel spectrogram baseline: encode {AudioSeconds:0} s of noise at 24 kHz {Repeats} times on one thread; realtime factor and ms per 10 s segment.";
 
@@ -27,6 +27,10 @@ public sealed class MelBenchmark : IBenchmark
             Enumerable.Range(0, segments).Select(_ => Enumerable.Range(0, segmentSamples).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray()).ToArray(),
             Enumerable.Repeat(segmentSamples, segments).ToArray(), rate);
 
+        // The figures every encoder benchmark reports (EncoderBenchmarkRun), then this one's single-thread detail.
+        var shared = EncoderBenchmarkRun.NewTable();
+        EncoderBenchmarkRun.Measure("default", encoder, audio, 0, shared, cancellationToken);
+        AnsiConsole.Write(shared);
         encoder.Encode(audio, cancellationToken);   // warm-up: JIT tiering, pooled buffers
         // Wall time suffers when other processes share the cores; this thread's CPU time does not (much).
         var times = new List<double>();
@@ -68,7 +72,7 @@ public sealed class MelBenchmark : IBenchmark
         table.AddRow("realtime factor by CPU time (median)", $"{AudioSeconds / cpuMedian:0}x");
         table.AddRow("ms CPU per 10 s segment (median)", $"{cpuMedian * 1000 / segments:0.00}");
         table.AddRow("vector width", System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "512 bit" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "256 bit" : "scalar");
-        table.AddRow("load average", Markup.Escape(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a"));
+        table.AddRow("load average", Markup.Escape(EncoderBenchmarkRun.LoadAverage()));
         AnsiConsole.Write(table);
         return 0;
     }

@@ -24,45 +24,32 @@ public sealed class SynthCommand : ICliCommand
         {
             var paths = GlobalOptions.Paths(parse);
             var config = PldSynthConfig.ForSize(parse.GetValue(size)!, parse.GetValue(seed)) with { TieRecordingToLevel = parse.GetValue(tie) };
-            AnsiConsole.MarkupLine($"PLD-synth [bold]{config.Size}[/] (seed {config.Seed}) -> {Markup.Escape(paths.PldSynth(config.Size))}");
-            var result = Run($"{config.Size}", (p, log) => PldSynth.Generate(paths, config, p, log, ct));
-            Report(result);
-            if (parse.GetValue(competition))
-            {
-                var cc = CompetitionConfig.ForSize(config.Size, config.Seed);
-                AnsiConsole.MarkupLine($"Competition [bold]{cc.Name}[/]: {cc.Candidates} candidates -> {Markup.Escape(paths.PldSynth(cc.Name))}");
-                Report(Run(cc.Name, (p, log) => PldSynth.GenerateCompetition(paths, cc, p, log, ct)));
-            }
+            Generate(paths, config, parse.GetValue(competition), ct);
             return Task.FromResult(0);
         });
         return cmd;
     }
 
-    private static PldSynthResult Run(string name, Func<IProgress<(int done, int total, string item)>, Action<string>, PldSynthResult> generate)
+    /// <summary>Generates (or finds) a PLD-synth dataset, and optionally its synthetic competition, with progress and a summary.</summary>
+    internal static (PldSynthResult Dataset, PldSynthResult? Competition) Generate(DataPaths paths, PldSynthConfig config, bool competition, CancellationToken ct)
     {
-        PldSynthResult? result = null;
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask(Markup.Escape(name), maxValue: 1);
-                var progress = new DirectProgress(p =>
-                {
-                    task.MaxValue = Math.Max(1, p.total);
-                    task.Value = p.done;
-                    task.Description = Markup.Escape($"{name}: {p.item}");
-                });
-                result = generate(progress, msg => AnsiConsole.MarkupLine(Markup.Escape(msg)));
-                task.Value = task.MaxValue;
-            });
-        return result!;
-    }
-
-    /// <summary>Reports straight to the handler (Progress&lt;T&gt; would post to the thread pool and lag behind).</summary>
-    private sealed class DirectProgress(Action<(int done, int total, string item)> handler) : IProgress<(int done, int total, string item)>
-    {
-        private readonly Lock _gate = new();
-        public void Report((int done, int total, string item) value) { lock (_gate) handler(value); }
+        AnsiConsole.MarkupLine($"PLD-synth [bold]{config.Size}[/] (seed {config.Seed}) -> {Markup.Escape(paths.PldSynth(config.Size))}");
+        // Loaded on first use and shared, so that the competition does not prepare the same notes again.
+        SalamanderSamples? samples = null;
+        SalamanderSamples Samples(SalamanderOptions options, Action<string> log) =>
+            samples is not null && samples.Options == options ? samples
+                : samples = new SalamanderSamples(paths, options, log);
+        static void Log(string msg) => AnsiConsole.MarkupLine(Markup.Escape(msg));
+        var result = CliProgress.Run(config.Size, p => PldSynth.Generate(paths, config, p, Log, ct,
+            PldSynth.NeedsRendering(paths, config) ? Samples(config.Samples with { SampleRate = PldSynth.OutputSampleRate }, Log) : null));
+        Report(result);
+        if (!competition) return (result, null);
+        var cc = CompetitionConfig.ForSize(config.Size, config.Seed);
+        AnsiConsole.MarkupLine($"Competition [bold]{cc.Name}[/]: {cc.Candidates} candidates -> {Markup.Escape(paths.PldSynth(cc.Name))}");
+        var comp = CliProgress.Run(cc.Name, p => PldSynth.GenerateCompetition(paths, cc, p, Log, ct,
+            PldSynth.NeedsRendering(paths, cc) ? Samples(cc.Samples with { SampleRate = PldSynth.OutputSampleRate }, Log) : null));
+        Report(comp);
+        return (result, comp);
     }
 
     private static void Report(PldSynthResult r)

@@ -1,3 +1,4 @@
+using PianoJudges.Data;
 using PianoJudges.Metrics;
 
 namespace PianoJudges.Competition;

@@ -93,11 +93,34 @@ public sealed class EmbeddingCache
         using var fileLock = FileLock.Acquire(Path.Combine(_dir, "index.lock"));
         var merged = ReadIndex();
         foreach (var (id, hash) in entries) merged[id] = hash;
-        var index = new CacheIndex(EncoderName, ConfigKey, new SortedDictionary<string, string>(merged, StringComparer.Ordinal));
+        var index = new CacheIndex(EncoderName, ConfigKey, Float16, new SortedDictionary<string, string>(merged, StringComparer.Ordinal));
         AtomicFile.WriteAllText(IndexPath, JsonSerializer.Serialize(index, new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    private sealed record CacheIndex(string Encoder, string Config, SortedDictionary<string, string> Entries);
+    private sealed record CacheIndex(string Encoder, string Config, bool Float16, SortedDictionary<string, string> Entries);
+
+    /// <summary>
+    /// Every cache of <paramref name="encoderName"/> that has an index, most entries first: how the probing finds
+    /// the embeddings of encoders it cannot (or need not) build, e.g. without their weights.
+    /// </summary>
+    public static IReadOnlyList<EmbeddingCache> Discover(DataPaths paths, string encoderName)
+    {
+        string root = Path.Combine(paths.EmbeddingCache, encoderName);
+        if (!System.IO.Directory.Exists(root)) return [];
+        var found = new List<(EmbeddingCache Cache, int Count)>();
+        foreach (var dir in System.IO.Directory.EnumerateDirectories(root))
+        {
+            string indexPath = Path.Combine(dir, "index.json");
+            if (!File.Exists(indexPath)) continue;
+            CacheIndex? index;
+            try { index = JsonSerializer.Deserialize<CacheIndex>(File.ReadAllText(indexPath)); }
+            catch (JsonException) { continue; }
+            if (index is null || index.Encoder != encoderName) continue;
+            var cache = new EmbeddingCache(paths, encoderName, index.Config, index.Float16);
+            if (cache.Directory == Path.GetFullPath(dir)) found.Add((cache, index.Entries.Count));
+        }
+        return found.OrderByDescending(f => f.Count).Select(f => f.Cache).ToList();
+    }
 
     internal static string Hash(params byte[][] parts)
     {

@@ -1,5 +1,7 @@
 namespace PianoJudges.Metrics;
 
+using PianoJudges.Data;
+
 /// <summary>Bootstrap settings.</summary>
 /// <param name="Resamples">Number of resamples B.</param>
 /// <param name="Level">Interval coverage, in (0, 1).</param>

@@ -18,14 +18,23 @@ public sealed class ConfusionMatrix
         Total = total;
     }
 
+    /// <summary>A matrix of counts kept earlier (e.g. read back from a results file); rows = truth, columns = prediction.</summary>
+    public static ConfusionMatrix FromCounts(int[,] counts)
+    {
+        if (counts.GetLength(0) != counts.GetLength(1)) throw new ArgumentException($"a confusion matrix is square, got {counts.GetLength(0)}x{counts.GetLength(1)}", nameof(counts));
+        int total = 0;
+        foreach (int c in counts)
+        {
+            if (c < 0) throw new ArgumentException($"counts must be non-negative, got {c}", nameof(counts));
+            total += c;
+        }
+        return new ConfusionMatrix((int[,])counts.Clone(), total);
+    }
+
     /// <summary>Counts (truth, prediction) pairs; both arrays hold class indices in [0, numClasses).</summary>
     public static ConfusionMatrix From(ReadOnlySpan<int> truth, ReadOnlySpan<int> predicted, int numClasses)
     {
-        MetricGuard.NumClasses(numClasses);
-        MetricGuard.NotEmpty(truth.Length, nameof(truth));
-        MetricGuard.SameLength(truth.Length, predicted.Length, nameof(truth), nameof(predicted));
-        MetricGuard.Labels(truth, numClasses, nameof(truth));
-        MetricGuard.Labels(predicted, numClasses, nameof(predicted));
+        MetricGuard.ClassPairs(truth, predicted, numClasses);
         var counts = new int[numClasses, numClasses];
         for (int i = 0; i < truth.Length; i++) counts[truth[i], predicted[i]]++;
         return new ConfusionMatrix(counts, truth.Length);

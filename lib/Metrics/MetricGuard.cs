@@ -28,6 +28,16 @@ internal static class MetricGuard
                 throw new ArgumentException($"'{name}'[{i}] = {labels[i]} is not a class index in [0, {numClasses - 1}].", name);
     }
 
+    /// <summary>The checks of every (truth, predicted) class-index metric: classes, non-empty, same length, indices in range.</summary>
+    public static void ClassPairs(ReadOnlySpan<int> truth, ReadOnlySpan<int> predicted, int numClasses)
+    {
+        NumClasses(numClasses);
+        NotEmpty(truth.Length, nameof(truth));
+        SameLength(truth.Length, predicted.Length, nameof(truth), nameof(predicted));
+        Labels(truth, numClasses, nameof(truth));
+        Labels(predicted, numClasses, nameof(predicted));
+    }
+
     public static void Finite(double[,] scores, string name)
     {
         int n = scores.GetLength(0), c = scores.GetLength(1);

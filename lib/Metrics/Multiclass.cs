@@ -88,11 +88,7 @@ public static class Multiclass
     public static double AccWithin(ReadOnlySpan<int> truth, ReadOnlySpan<int> predicted, int n, int numClasses, AccWithinAverage average = AccWithinAverage.Macro)
     {
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "The tolerance n of Acc_n is a class distance, 0 or more.");
-        MetricGuard.NumClasses(numClasses);
-        MetricGuard.NotEmpty(truth.Length, nameof(truth));
-        MetricGuard.SameLength(truth.Length, predicted.Length, nameof(truth), nameof(predicted));
-        MetricGuard.Labels(truth, numClasses, nameof(truth));
-        MetricGuard.Labels(predicted, numClasses, nameof(predicted));
+        MetricGuard.ClassPairs(truth, predicted, numClasses);
         var hits = new int[numClasses];
         var support = new int[numClasses];
         for (int i = 0; i < truth.Length; i++)

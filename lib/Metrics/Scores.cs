@@ -1,27 +1,23 @@
 namespace PianoJudges.Metrics;
 
+using System.Numerics;
+
 /// <summary>Small helpers to bring model outputs (flat tensors, jagged rows) into the (items, classes) matrices the metrics take.</summary>
 public static class Scores
 {
     /// <summary>Reshapes a row-major flat buffer, e.g. <c>tensor.data&lt;float&gt;().ToArray()</c> of shape (n, columns), into an (n, columns) matrix.</summary>
-    public static double[,] FromFlat(ReadOnlySpan<float> flat, int columns)
-    {
-        if (columns < 1) throw new ArgumentOutOfRangeException(nameof(columns), columns, "A score matrix needs at least one column.");
-        if (flat.Length % columns != 0)
-            throw new ArgumentException($"A flat buffer of {flat.Length} values is not a whole number of rows of {columns} columns.", nameof(flat));
-        var m = new double[flat.Length / columns, columns];
-        for (int i = 0; i < flat.Length; i++) m[i / columns, i % columns] = flat[i];
-        return m;
-    }
+    public static double[,] FromFlat(ReadOnlySpan<float> flat, int columns) => FromFlatOf(flat, columns);
 
     /// <inheritdoc cref="FromFlat(ReadOnlySpan{float}, int)"/>
-    public static double[,] FromFlat(ReadOnlySpan<double> flat, int columns)
+    public static double[,] FromFlat(ReadOnlySpan<double> flat, int columns) => FromFlatOf(flat, columns);
+
+    private static double[,] FromFlatOf<T>(ReadOnlySpan<T> flat, int columns) where T : INumberBase<T>
     {
         if (columns < 1) throw new ArgumentOutOfRangeException(nameof(columns), columns, "A score matrix needs at least one column.");
         if (flat.Length % columns != 0)
             throw new ArgumentException($"A flat buffer of {flat.Length} values is not a whole number of rows of {columns} columns.", nameof(flat));
         var m = new double[flat.Length / columns, columns];
-        for (int i = 0; i < flat.Length; i++) m[i / columns, i % columns] = flat[i];
+        for (int i = 0; i < flat.Length; i++) m[i / columns, i % columns] = double.CreateTruncating(flat[i]);
         return m;
     }
 

@@ -85,7 +85,7 @@ public sealed class ProbeTrainer
         if (options.BatchSize < 1) throw new ArgumentException($"batch size {options.BatchSize} must be at least 1");
         this.task = task;
         this.options = options;
-        HeadConfig = task.HeadConfig(frames, dim, options.Mode);
+        HeadConfig = task.HeadConfig(frames, dim, options.Mode) with { Segments = options.Segments };
         HeadConfig.Validate();
         Shape = new ProbeInputShape(HeadConfig.Segments, frames, dim, task.InputsPerExample);
         loader = new StreamingBatchLoader(source, Shape, options.MemoryBudgetBytes);
@@ -185,9 +185,9 @@ public sealed class ProbeTrainer
             var order = Enumerable.Range(0, examples.Count).ToArray();
             foreach (var batch in loader.Batches(examples, options.EvalBatchSize ?? options.BatchSize, order, cancellationToken))
             {
+                using var owned = batch;
                 using var scope = NewDisposeScope();
                 var (x, m, y) = Tensors(batch);
-                batch.Dispose();
                 var logits = model.forward(x, m);
                 lossSum += obj.Loss(logits, y, options.Mode).item<float>() * batch.Count;
                 var p = obj.Probabilities(logits).cpu().data<float>().ToArray();
@@ -221,9 +221,9 @@ public sealed class ProbeTrainer
         int n = 0;
         foreach (var batch in loader.Batches(task.Train, options.BatchSize, order, ct))
         {
+            using var owned = batch; // the inputs are a view of its buffer: keep it until the step is done
             using var scope = NewDisposeScope();
             var (x, m, y) = Tensors(batch);
-            batch.Dispose();
             optimizer.zero_grad();
             var loss = task.Objective.Loss(model.forward(x, m), y, options.Mode);
             loss.backward();
@@ -235,13 +235,25 @@ public sealed class ProbeTrainer
     }
 
     private (Tensor X, Tensor Mask, Tensor Y) Tensors(ProbeBatch batch) =>
-        (batch.InputTensor(Shape, Device), batch.MaskTensor(Shape, Device), batch.TargetTensor(task.Objective, Device));
+        (batch.InputTensor(Device), batch.MaskTensor(Device), batch.TargetTensor(task.Objective, Device));
 
     private static int ArgMax(float[] row)
     {
         int best = 0;
         for (int i = 1; i < row.Length; i++) if (row[i] > row[best]) best = i;
         return best;
+    }
+
+    /// <summary>A head with the weights of a best.pt written by <see cref="Train"/> (same task, encoder shape and head config).</summary>
+    public AudioCNNTransformer LoadModel(string bestPath)
+    {
+        var model = CreateModel();
+        try { Restore(model, File.ReadAllBytes(bestPath)); }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or EndOfStreamException or IOException)
+        {
+            throw new InvalidDataException($"{bestPath}: not a checkpoint of this head ({HeadConfig}): {e.Message}", e);
+        }
+        return model;
     }
 
     private static byte[] Snapshot(nn.Module model)

@@ -2,45 +2,48 @@ namespace PianoJudges.Probing;
 
 using System.Collections.Concurrent;
 using PianoJudges.Encoders;
+using PianoJudges.Native;
 using static TorchSharp.torch;
 
 /// <summary>
-/// One batch on the host: inputs (B, S, T_total, D) row-major, segment mask (B, S), labels.
-/// Dispose it once its tensors are built so the loader may fill the memory it accounted for.
+/// One batch on the host: inputs (B, S, T_total, D) in a pooled CPU tensor, segment mask (B, S), labels.
+/// Dispose it after the step that uses its inputs: the buffer then goes back to the loader.
 /// </summary>
 public sealed class ProbeBatch : IDisposable
 {
+    private readonly Tensor buffer;
     private Action? release;
 
-    internal ProbeBatch(ProbeExample[] examples, float[] inputs, bool[] mask, long bytes, Action release)
+    internal ProbeBatch(ProbeExample[] examples, Tensor buffer, bool[] mask, long bytes, Action release)
     {
         Examples = examples;
-        Inputs = inputs;
+        this.buffer = buffer;
         Mask = mask;
         Bytes = bytes;
         this.release = release;
     }
 
     public ProbeExample[] Examples { get; }
-    /// <summary>Row-major inputs of the first <see cref="Count"/> examples; a pooled buffer may be longer.</summary>
-    public float[] Inputs { get; }
     public bool[] Mask { get; }
     /// <summary>Host bytes this batch holds (counted against the loader's budget).</summary>
     public long Bytes { get; }
     public int Count => Examples.Length;
 
-    /// <summary>(B, S, T, D) float32 input tensor on <paramref name="device"/>.</summary>
-    public Tensor InputTensor(ProbeInputShape shape, Device device)
+    /// <summary>
+    /// (B, S, T, D) float32 inputs on <paramref name="device"/>. On the CPU this is a view of the pooled
+    /// buffer (no copy), valid until the batch is disposed; dispose the returned handle as usual.
+    /// </summary>
+    public Tensor InputTensor(Device device)
     {
-        long capacity = Inputs.Length / shape.FloatsPerExample;
-        var full = tensor(Inputs, [capacity, shape.Segments, shape.FramesTotal, shape.Dim], device: device);
-        if (capacity == Count) return full;
-        using (full) return full[..Count].clone();
+        ObjectDisposedException.ThrowIf(release is null, this);
+        var view = buffer[..Count];
+        if (device.type == TorchSharp.DeviceType.CPU) return view;
+        using (view) return view.to(device);
     }
 
     /// <summary>(B, S) bool mask, true where a segment holds audio.</summary>
-    public Tensor MaskTensor(ProbeInputShape shape, Device device) =>
-        tensor(Mask, [Count, shape.Segments], device: device);
+    public Tensor MaskTensor(Device device) =>
+        tensor(Mask, [Count, Mask.Length / Count], device: device);
 
     /// <summary>Single-label: (B) int64. Multi-label: (B, K) float32.</summary>
     public Tensor TargetTensor(ProbeObjective objective, Device device)
@@ -74,23 +77,25 @@ public sealed record ProbeInputShape(int Segments, int Frames, int Dim, int Inpu
 /// <summary>
 /// Streams batches from an <see cref="IEmbeddingSource"/> with a background prefetch thread. The batches
 /// alive at once (queued, being filled, being used) never take more than the memory budget, so training
-/// never holds the whole dataset.
+/// never holds the whole dataset. Input buffers are CPU tensors reused from batch to batch, so the memory
+/// held is the budgeted batches, not whatever the GC has yet to collect, and the model reads them without a copy.
 /// </summary>
 public sealed class StreamingBatchLoader
 {
+    /// <summary>One batch in use and two being prepared: more prefetch would only hold memory.</summary>
+    public const int MaxBatchesInFlight = 3;
+
     private readonly IEmbeddingSource source;
     private long current;
     private long peak;
 
     public StreamingBatchLoader(IEmbeddingSource source, ProbeInputShape shape, long memoryBudgetBytes)
     {
+        TorchRuntime.EnsureInitialised();
         this.source = source;
         Shape = shape;
         MemoryBudgetBytes = memoryBudgetBytes;
     }
-
-    /// <summary>One batch in use and two being prepared: more prefetch would only hold memory.</summary>
-    public const int MaxBatchesInFlight = 3;
 
     public ProbeInputShape Shape { get; }
     public long MemoryBudgetBytes { get; }
@@ -123,101 +128,110 @@ public sealed class StreamingBatchLoader
         for (int i = 0; i < order.Count; i += batchSize)
             chunks.Add(order.Skip(i).Take(batchSize).Select(k => examples[k]).ToArray());
 
-        // Input buffers are reused, so the memory held is the budgeted batches, not whatever the GC has yet to collect.
-        var pool = new ConcurrentBag<float[]>();
-        if (inFlight < 2)
+        var pool = new BufferPool();
+        try
         {
-            foreach (var chunk in chunks)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return Fill(chunk, batchSize, pool, null);
-            }
-            yield break;
-        }
-
-        // Not disposed: a batch handed out may be disposed (its slot released) after this enumeration ends.
-        var slots = new SemaphoreSlim(inFlight, inFlight);
-        using var queue = new BlockingCollection<ProbeBatch>(inFlight);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Exception? failure = null;
-        var producer = new Thread(() =>
-        {
-            try
+            if (inFlight < 2)
             {
                 foreach (var chunk in chunks)
                 {
-                    slots.Wait(stop.Token);
-                    queue.Add(Fill(chunk, batchSize, pool, slots), stop.Token);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    yield return Fill(chunk, batchSize, pool, null);
                 }
+                yield break;
             }
-            catch (OperationCanceledException) { }
-            catch (Exception e) { failure = e; }
-            finally { queue.CompleteAdding(); }
-        }) { IsBackground = true, Name = "probe-prefetch" };
-        producer.Start();
-        try
-        {
-            foreach (var batch in queue.GetConsumingEnumerable(cancellationToken))
-                yield return batch;
-            if (failure is not null)
-                throw new InvalidOperationException($"reading embeddings failed: {failure.Message}", failure);
+
+            // Not disposed: a batch handed out may be disposed (its slot released) after this enumeration ends.
+            var slots = new SemaphoreSlim(inFlight, inFlight);
+            using var queue = new BlockingCollection<ProbeBatch>(inFlight);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Exception? failure = null;
+            var producer = new Thread(() =>
+            {
+                try
+                {
+                    foreach (var chunk in chunks)
+                    {
+                        slots.Wait(stop.Token);
+                        queue.Add(Fill(chunk, batchSize, pool, slots), stop.Token);
+                    }
+                }
+                catch (OperationCanceledException) { }
+                catch (Exception e) { failure = e; }
+                finally { queue.CompleteAdding(); }
+            }) { IsBackground = true, Name = "probe-prefetch" };
+            producer.Start();
+            try
+            {
+                foreach (var batch in queue.GetConsumingEnumerable(cancellationToken))
+                    yield return batch;
+                if (failure is not null)
+                    throw new InvalidOperationException($"reading embeddings failed: {failure.Message}", failure);
+            }
+            finally
+            {
+                stop.Cancel();
+                while (queue.TryTake(out var left)) left.Dispose();
+                producer.Join();
+                while (queue.TryTake(out var left)) left.Dispose();
+            }
         }
         finally
         {
-            stop.Cancel();
-            while (queue.TryTake(out var left)) left.Dispose();
-            producer.Join();
-            while (queue.TryTake(out var left)) left.Dispose();
+            pool.Close();
         }
     }
 
-    private ProbeBatch Fill(ProbeExample[] chunk, int batchSize, ConcurrentBag<float[]> pool, SemaphoreSlim? slot)
+    private ProbeBatch Fill(ProbeExample[] chunk, int batchSize, BufferPool pool, SemaphoreSlim? slot)
     {
         var s = Shape;
         long bytes = s.BatchBytes(batchSize);
         Account(bytes);
-        float[]? inputs = null;
+        Tensor? buffer = null;
         try
         {
-            if (pool.TryTake(out inputs)) Array.Clear(inputs);
-            else inputs = new float[batchSize * s.FloatsPerExample];
+            // Owned by the pool, not by whatever dispose scope the caller may have open.
+            buffer = pool.Take() ?? zeros(batchSize, s.Segments, s.FramesTotal, s.Dim).DetachFromDisposeScope();
             var mask = new bool[chunk.Length * s.Segments];
             int rowFloats = s.Frames * s.Dim;
-            for (int b = 0; b < chunk.Length; b++)
+            using (var data = buffer.data<float>())
             {
-                var ex = chunk[b];
-                if (ex.AudioIds.Count != s.Inputs)
-                    throw new ArgumentException($"example '{ex.Id}' has {ex.AudioIds.Count} recordings, the task expects {s.Inputs}");
-                for (int k = 0; k < s.Inputs; k++)
+                for (int b = 0; b < chunk.Length; b++)
                 {
-                    Account(s.BytesPerRecording);
-                    try
+                    var ex = chunk[b];
+                    if (ex.AudioIds.Count != s.Inputs)
+                        throw new ArgumentException($"example '{ex.Id}' has {ex.AudioIds.Count} recordings, the task expects {s.Inputs}");
+                    for (int k = 0; k < s.Inputs; k++)
                     {
-                        var emb = source.Load(ex.AudioIds[k]);
-                        Check(emb, ex.AudioIds[k]);
-                        int segs = Math.Min(emb.Segments, s.Segments);
-                        for (int seg = 0; seg < segs; seg++)
+                        Account(s.BytesPerRecording);
+                        try
                         {
-                            // Segment row of the example: recording k's T frames follow recording k-1's along time.
-                            long dst = (b * (long)s.Segments + seg) * s.FramesTotal * s.Dim + (long)k * rowFloats;
-                            emb.Segment(seg).CopyTo(inputs.AsSpan((int)dst, rowFloats));
-                            mask[b * s.Segments + seg] |= emb.Mask[seg];
+                            var emb = source.Load(ex.AudioIds[k]);
+                            Check(emb, ex.AudioIds[k]);
+                            int segs = Math.Min(emb.Segments, s.Segments);
+                            for (int seg = 0; seg < segs; seg++)
+                            {
+                                // Segment row of the example: recording k's T frames follow recording k-1's along time.
+                                long dst = (b * (long)s.Segments + seg) * s.FramesTotal * s.Dim + (long)k * rowFloats;
+                                data.CopyFrom(emb.Segment(seg), 0, dst);
+                                mask[b * s.Segments + seg] |= emb.Mask[seg];
+                            }
                         }
+                        finally { Account(-s.BytesPerRecording); }
                     }
-                    finally { Account(-s.BytesPerRecording); }
                 }
             }
-            var buffer = inputs;
-            return new ProbeBatch(chunk, buffer, mask, bytes, () =>
+            var filled = buffer;
+            return new ProbeBatch(chunk, filled, mask, bytes, () =>
             {
-                pool.Add(buffer);
+                pool.Return(filled);
                 Account(-bytes);
                 slot?.Release();
             });
         }
         catch
         {
-            if (inputs is not null) pool.Add(inputs);
+            if (buffer is not null) pool.Return(buffer);
             Account(-bytes);
             slot?.Release();
             throw;
@@ -236,5 +250,40 @@ public sealed class StreamingBatchLoader
         long now = Interlocked.Add(ref current, delta);
         long p;
         while (now > (p = Interlocked.Read(ref peak)) && Interlocked.CompareExchange(ref peak, now, p) != p) { }
+    }
+
+    /// <summary>Input tensors for reuse; once closed, returned buffers are freed instead.</summary>
+    private sealed class BufferPool
+    {
+        private readonly Stack<Tensor> free = new();
+        private bool closed;
+
+        /// <summary>A zeroed buffer, or null when none is free.</summary>
+        public Tensor? Take()
+        {
+            lock (free)
+            {
+                if (free.Count == 0) return null;
+                return free.Pop().zero_();
+            }
+        }
+
+        public void Return(Tensor t)
+        {
+            lock (free)
+            {
+                if (closed) t.Dispose();
+                else free.Push(t);
+            }
+        }
+
+        public void Close()
+        {
+            lock (free)
+            {
+                closed = true;
+                while (free.Count > 0) free.Pop().Dispose();
+            }
+        }
     }
 }

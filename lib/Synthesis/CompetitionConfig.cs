@@ -34,6 +34,9 @@ public sealed record CompetitionConfig(
     /// <summary>The paper's study ranks 137 candidates with recordings.</summary>
     public const int PaperField = 137;
 
+    /// <summary>Prizes awarded in the final (2015: six).</summary>
+    public const int Prizes = 6;
+
     /// <summary>Candidates admitted to stage I, II, III and the final: the 2015 sizes (78, 43, 20, 10 of 160) scaled to the field.</summary>
     public IReadOnlyList<int> StageSizes
     {

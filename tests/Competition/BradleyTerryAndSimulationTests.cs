@@ -2,6 +2,7 @@ namespace PianoJudges.Tests.Competition;
 
 using System.Runtime.CompilerServices;
 using PianoJudges.Competition;
+using PianoJudges.Data;
 using PianoJudges.Metrics;
 
 public class BradleyTerryAndSimulationTests

@@ -1,5 +1,6 @@
 namespace PianoJudges.Tests.Metrics;
 
+using PianoJudges.Data;
 using PianoJudges.Metrics;
 
 public class BootstrapTests

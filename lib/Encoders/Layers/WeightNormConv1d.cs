@@ -39,9 +39,10 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
         }
     }
 
-    public Parameter weight_g { get; }
-    public Parameter weight_v { get; }
-    public Parameter? bias { get; }
+    // Settable so that Module.to(dtype / device) can swap the converted tensors in (TorchSharp sets them by reflection).
+    public Parameter weight_g { get; private set; }
+    public Parameter weight_v { get; private set; }
+    public Parameter? bias { get; private set; }
 
     /// <summary>The effective convolution weight g * v / ||v||.</summary>
     public Tensor Weight() => weight_v * (weight_g / NormExceptDim(weight_v));

@@ -82,8 +82,7 @@ public sealed class MertEncoder : IAudioEncoder, IDisposable
         {
             using var sd = StateDict.Load(file);
             StateDictLoader.LoadInto(model, sd, strict: true, optional: MertModel.OptionalKeys);
-            var info = new FileInfo(file);
-            return new MertEncoder(model, options with { Config = config }, $"{info.Name}:{info.Length}");
+            return new MertEncoder(model, options with { Config = config }, EncoderCheckpoint.Identity(file));
         }
         catch
         {
@@ -101,39 +100,28 @@ public sealed class MertEncoder : IAudioEncoder, IDisposable
 
     public Embedding Encode(SegmentedAudio audio, CancellationToken cancellationToken = default)
     {
-        if (audio.SampleRate != Info.SampleRate)
-            throw new ArgumentException($"MERT needs {Info.SampleRate} Hz audio; the segments are at {audio.SampleRate} Hz (resample first)");
+        SegmentBatches.CheckInput(audio, "MERT", Info.SampleRate);
         int n = audio.Count, len = audio.SegmentSamples;
-        int frames = _model.Config.FrameCount(len), dim = Info.Dim;
+        int frames = _model.Config.FrameCount(len);
         if (n > 0 && frames == 0)
             throw new ArgumentException($"segments of {len} samples are too short for MERT's feature encoder");
-        var data = new float[(long)n * frames * dim];
-        var mask = new bool[n];
         var (from, to) = Options.LayerSelection.Range(_model.Config.NumHiddenLayers);
         using var _ = torch.inference_mode();
-        for (int start = 0; start < n; start += Options.BatchSize)
+        return SegmentBatches.Encode(audio, Options.BatchSize, frames, Info.Dim, (start, b) =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int b = Math.Min(Options.BatchSize, n - start);
             var batch = new float[(long)b * len];
             for (int i = 0; i < b; i++)
             {
                 var seg = audio.Segments[start + i];
                 if (seg.Length != len) throw new ArgumentException($"segment {start + i} has {seg.Length} samples; every segment must have {len}");
                 int valid = Math.Clamp(audio.ValidSamples[start + i], 0, len);
-                mask[start + i] = valid > 0;
                 var dst = batch.AsSpan(i * len, len);
                 seg.CopyTo(dst);
                 if (Options.Normalize) NormalizeInPlace(dst[..valid]);
             }
-            using var scope = NewDisposeScope();
-            var input = torch.tensor(batch, [b, len]).to(_device);
-            var states = _model.HiddenStates(input, i => i >= from && i <= to);
-            Tensor selected = from == to ? states[from]! : torch.stack(states[from..(to + 1)].Select(s => s!), 0).mean([0]);
-            var host = selected.to(ScalarType.Float32).cpu().contiguous();
-            host.data<float>().CopyTo(data.AsSpan(start * frames * dim, b * frames * dim));
-        }
-        return new Embedding(data, n, frames, dim, mask);
+            var states = _model.HiddenStates(torch.tensor(batch, [b, len]).to(_device), i => i >= from && i <= to);
+            return from == to ? states[from]! : torch.stack(states[from..(to + 1)].Select(s => s!), 0).mean([0]);
+        }, cancellationToken);
     }
 
     /// <summary>Wav2Vec2FeatureExtractor's zero_mean_unit_var_norm: (x - mean) / sqrt(var + 1e-7), population variance.</summary>

@@ -1,6 +1,7 @@
 namespace PianoJudges.Tests.Encoders.Weights;
 
 using System.Text;
+using PianoJudges.Data;
 using PianoJudges.Encoders.Weights;
 using PianoJudges.Native;
 using TorchSharp;
@@ -76,6 +77,38 @@ public class SafetensorsTests
         json = Encoding.UTF8.GetBytes("{\"w\":{\"dtype\":\"F8_E4M3\",\"shape\":[1],\"data_offsets\":[0,1]}}");
         File.WriteAllBytes(badDtype, [.. BitConverter.GetBytes((ulong)json.Length), .. json, 0]);
         Assert.Contains("F8_E4M3", Assert.Throws<CheckpointFormatException>(() => StateDict.Load(badDtype)).Message);
+    }
+
+    [Fact]
+    public void TheEmbeddingCachesBytesAndTheWeightsLoadersTensorsAreOneFormat()
+    {
+        using var dir = new WeightsFixtures.TempDir();
+        using var scope = NewDisposeScope();
+        float[] values = [1.5f, -2.25f, 3f, 0.125f, 7f, -0.5f];
+        string cachePath = dir.File("cache.safetensors");
+        SafeTensorsFile.Write(cachePath, new Dictionary<string, SafeTensor>
+        {
+            ["embedding"] = SafeTensor.FromFloats(values, [1, 2, 3], float16: true),
+            ["mask"] = new SafeTensor("U8", [1], [1]),
+        }, new Dictionary<string, string> { ["encoder"] = "dac" });
+        using (var sd = Safetensors.Load(cachePath, out var meta))
+        {
+            Assert.Equal("dac", meta["encoder"]);
+            Assert.Equal(ScalarType.Float16, sd["embedding"].dtype);
+            Assert.Equal(values, sd["embedding"].to(ScalarType.Float32).data<float>().ToArray());
+            Assert.Equal(new long[] { 1 }, sd["mask"].shape);
+        }
+
+        string weightsPath = dir.File("weights.safetensors");
+        Safetensors.Save(weightsPath, new Dictionary<string, Tensor> { ["w"] = torch.tensor(values).reshape(3, 2) });
+        var (tensors, _) = SafeTensorsFile.Read(weightsPath);
+        Assert.Equal(new long[] { 3, 2 }, tensors["w"].Shape);
+        Assert.Equal(values, tensors["w"].ToFloats());
+
+        // The same corruption is found by both, each in its own exception type.
+        File.WriteAllBytes(cachePath, File.ReadAllBytes(cachePath)[..^4]);
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => SafeTensorsFile.Read(cachePath)).Message);
+        Assert.Contains("truncated", Assert.Throws<CheckpointFormatException>(() => Safetensors.Load(cachePath)).Message);
     }
 
     [Fact]

@@ -1,0 +1,24 @@
+namespace PianoJudges.Audio;
+
+/// <summary>OGG/Vorbis through NVorbis; the length from the last page's granule position pre-sizes the arrays.</summary>
+internal static class VorbisDecoder
+{
+    /// <summary>Slack for the stream's start offset and the last packet's trim (one long Vorbis block).</summary>
+    private const int ToleranceFrames = 8192;
+
+    public static AudioClip Read(string path, AudioReadOptions options)
+    {
+        using var vorbis = new NVorbis.VorbisReader(path);
+        int channels = vorbis.Channels, rate = vorbis.SampleRate;
+        if (channels <= 0 || rate <= 0) throw new AudioFormatException(path, $"invalid Vorbis stream ({channels} channels at {rate} Hz)");
+        long total = Math.Max(0, vorbis.TotalSamples);
+        long declaredEnd = OggPages.LastGranule(path) ?? total;
+        var sink = ChannelSink.ReadInterleaved(path, channels, rate, total, options, 4096, (b, o, c) => vorbis.ReadSamples(b, o, c));
+        long limit = options.FrameLimit(rate);
+        // a damaged page ends NVorbis's stream early without an error; the last page says how long it should be
+        long wanted = limit >= 0 ? Math.Min(limit, declaredEnd) : declaredEnd;
+        if (sink.Frames + ToleranceFrames < wanted)
+            throw new AudioFormatException(path, $"corrupt OGG/Vorbis data: decoding stopped at {(double)sink.Frames / rate:0.###} s, but the last page ends at {(double)declaredEnd / rate:0.###} s");
+        return sink.ToClip(rate, path);
+    }
+}

@@ -1,0 +1,179 @@
+namespace PianoJudges.FineTuning.Dac;
+
+using PianoJudges.Data;
+using PianoJudges.Encoders.Weights;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+/// <summary>
+/// DAC's training iteration (scripts/train.py train_loop): the generator reconstructs the batch; the discriminator
+/// takes one step on the detached reconstruction (LSGAN, grad-norm clip 10); then the generator takes one step on
+/// 15 mel + 1 adversarial + 2 feature-matching + 0.25 commitment + 1 codebook (grad-norm clip 1000). Both use AdamW
+/// (lr 1e-4, betas 0.8/0.99) with ExponentialLR (gamma 0.999996 per iteration).
+/// </summary>
+public sealed class DacCodecTraining : IFineTuningObjective
+{
+    private readonly DacTrainingConfig config;
+    private readonly DacCodec generator;
+    private readonly DacDiscriminator discriminator;
+    private readonly DacMelLoss melLoss;
+    private readonly OptimizerHelper optimizerG, optimizerD;
+
+    /// <param name="config">Recipe and model shape.</param>
+    /// <param name="device">Where to train; models move there before the optimisers are built.</param>
+    /// <param name="generatorWeights">Released DAC weights (its "state_dict": encoder, quantizer, decoder) or null for a random start.</param>
+    /// <param name="discriminatorWeights">Discriminator weights or null (the released codec ships none: it starts random).</param>
+    public DacCodecTraining(DacTrainingConfig config, Device? device = null, IReadOnlyDictionary<string, Tensor>? generatorWeights = null,
+        IReadOnlyDictionary<string, Tensor>? discriminatorWeights = null, string source = "weights")
+    {
+        config.Validate();
+        this.config = config;
+        Device = device ?? CPU;
+        generator = new DacCodec(config);
+        discriminator = new DacDiscriminator(config);
+        if (generatorWeights is not null) StateDictLoader.LoadInto(generator, generatorWeights, strict: true, source: source);
+        if (discriminatorWeights is not null) StateDictLoader.LoadInto(discriminator, discriminatorWeights, strict: true, source: source);
+        generator.to(Device);
+        discriminator.to(Device);
+        melLoss = new DacMelLoss(config.CodecConfig.SampleRate, config.MelWindows, config.MelSizes);
+        optimizerG = optim.AdamW(generator.parameters(), config.LearningRate, config.Beta1, config.Beta2, weight_decay: config.WeightDecay);
+        optimizerD = optim.AdamW(discriminator.parameters(), config.LearningRate, config.Beta1, config.Beta2, weight_decay: config.WeightDecay);
+    }
+
+    public string Name => "dac";
+    public int SampleRate => config.CodecConfig.SampleRate;
+    public int CropSamples => config.CropSamples;
+    public int DefaultBatchSize => config.BatchSize;
+    public Device Device { get; }
+    public DacCodec Generator => generator;
+    public DacDiscriminator Discriminator => discriminator;
+    public DacTrainingConfig Config => config;
+
+    /// <summary>ExponentialLR stepped once per iteration: lr * gamma^step.</summary>
+    public double LearningRate(long step) => config.LearningRate * Math.Pow(config.Gamma, step);
+
+    /// <summary>Order of the optimiser steps in the last <see cref="Step"/> ("discriminator", "generator"), for checks.</summary>
+    public IReadOnlyList<string> LastStepOrder => lastOrder;
+    private readonly List<string> lastOrder = [];
+
+    public IReadOnlyDictionary<string, double> Step(IReadOnlyList<float[][]> microBatches, long step, SplitMix64 rng)
+    {
+        lastOrder.Clear();
+        double lr = LearningRate(step);
+        SetLearningRate(optimizerG, lr);
+        SetLearningRate(optimizerD, lr);
+        generator.train();
+        discriminator.train();
+        int k = microBatches.Count;
+        using var scope = NewDisposeScope();
+        var signals = microBatches.Select(b => Prepare(b, rng)).ToList();
+        var outputs = signals.Select(s => generator.call(s)).ToList();
+
+        optimizerD.zero_grad();
+        double discLoss = 0;
+        for (int i = 0; i < k; i++)
+        {
+            var lossD = DacGanLoss.Discriminator(discriminator.call(outputs[i].Audio.detach()), discriminator.call(signals[i]));
+            (lossD / k).backward();
+            discLoss += lossD.item<float>() / k;
+        }
+        double gradNormD = nn.utils.clip_grad_norm_(discriminator.parameters(), config.DiscriminatorClip);
+        optimizerD.step();
+        lastOrder.Add("discriminator");
+
+        optimizerG.zero_grad();
+        double mel = 0, adv = 0, feat = 0, commit = 0, codebook = 0, total = 0;
+        for (int i = 0; i < k; i++)
+        {
+            var o = outputs[i];
+            var lMel = melLoss.Loss(o.Audio, signals[i]);
+            var (lAdv, lFeat) = DacGanLoss.Generator(discriminator.call(o.Audio), discriminator.call(signals[i]));
+            var loss = config.LambdaMel * lMel + config.LambdaAdversarial * lAdv + config.LambdaFeature * lFeat
+                       + config.LambdaCommitment * o.CommitmentLoss + config.LambdaCodebook * o.CodebookLoss;
+            (loss / k).backward();
+            mel += lMel.item<float>() / k;
+            adv += lAdv.item<float>() / k;
+            feat += lFeat.item<float>() / k;
+            commit += o.CommitmentLoss.item<float>() / k;
+            codebook += o.CodebookLoss.item<float>() / k;
+            total += loss.item<float>() / k;
+        }
+        double gradNormG = nn.utils.clip_grad_norm_(generator.parameters(), config.GeneratorClip);
+        optimizerG.step();
+        lastOrder.Add("generator");
+
+        return new Dictionary<string, double>
+        {
+            ["loss"] = total, ["mel/loss"] = mel, ["adv/gen_loss"] = adv, ["adv/feat_loss"] = feat,
+            ["vq/commitment_loss"] = commit, ["vq/codebook_loss"] = codebook, ["adv/disc_loss"] = discLoss,
+            ["other/grad_norm"] = gradNormG, ["other/grad_norm_d"] = gradNormD, ["lr"] = lr,
+        };
+    }
+
+    /// <summary>
+    /// The release's post-processing of each excerpt, approximated: level to LoudnessDb (RMS dBFS here; the release
+    /// measures BS.1770 loudness), then scaled down if the peak exceeds 1 (RescaleAudio). (B, 1, T) on the device.
+    /// </summary>
+    private Tensor Prepare(float[][] batch, SplitMix64 rng)
+    {
+        int t = CropSamples;
+        var data = new float[batch.Length * t];
+        double target = Math.Pow(10, config.LoudnessDb / 20);
+        for (int b = 0; b < batch.Length; b++)
+        {
+            var x = batch[b];
+            if (x.Length != t) throw new ArgumentException($"excerpt {b} has {x.Length} samples, expected {t}");
+            double sum = 0;
+            foreach (var v in x) sum += v * (double)v;
+            double rms = Math.Sqrt(sum / t);
+            double gain = rms > 1e-8 ? target / rms : 1.0;
+            double peak = 0;
+            foreach (var v in x) peak = Math.Max(peak, Math.Abs(v * gain));
+            if (peak > 1) gain /= peak;
+            for (int i = 0; i < t; i++) data[b * t + i] = (float)(x[i] * gain);
+        }
+        return tensor(data, [batch.Length, 1, t]).to(Device);
+    }
+
+    private static void SetLearningRate(OptimizerHelper optimizer, double lr)
+    {
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+    }
+
+    public IEnumerable<KeyValuePair<string, Tensor>> TrainingState() =>
+        generator.state_dict().Select(kv => KeyValuePair.Create("generator." + kv.Key, kv.Value))
+            .Concat(discriminator.state_dict().Select(kv => KeyValuePair.Create("discriminator." + kv.Key, kv.Value)));
+
+    public void LoadTrainingState(IReadOnlyDictionary<string, Tensor> state, string source)
+    {
+        Dictionary<string, Tensor> Part(string prefix) => state.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+        StateDictLoader.LoadInto(generator, Part("generator."), strict: true, source: source);
+        StateDictLoader.LoadInto(discriminator, Part("discriminator."), strict: true, source: source);
+    }
+
+    public void SaveOptimisers(string folder)
+    {
+        optimizerG.save_state_dict(Path.Combine(folder, "optimizer_g.bin"));
+        optimizerD.save_state_dict(Path.Combine(folder, "optimizer_d.bin"));
+    }
+
+    public void LoadOptimisers(string folder)
+    {
+        optimizerG.load_state_dict(Path.Combine(folder, "optimizer_g.bin"));
+        optimizerD.load_state_dict(Path.Combine(folder, "optimizer_d.bin"));
+    }
+
+    /// <summary>The generator's state_dict, keys as the release's DAC .pth "state_dict" (DacModel skips decoder.*).</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> EncoderCheckpoint() => generator.state_dict();
+
+    public void Dispose()
+    {
+        optimizerG.Dispose();
+        optimizerD.Dispose();
+        melLoss.Dispose();
+        generator.Dispose();
+        discriminator.Dispose();
+    }
+}
