@@ -136,12 +136,12 @@ public static class PairwiseRanker
             double sum = 0;
             foreach (var batch in loader.Batches(examples, training.BatchSize, order, cancellationToken))
             {
+                using var owned = batch; // the inputs may be a view of its buffer: keep it until the step is done
                 using var scope = NewDisposeScope();
-                var x = batch.InputTensor(shape, device);
-                var m = batch.MaskTensor(shape, device);
+                var x = batch.InputTensor(device);
+                var m = batch.MaskTensor(device);
                 var y = batch.TargetTensor(objective, device);
                 int count = batch.Count;
-                batch.Dispose();
                 optimizer.zero_grad();
                 var loss = objective.Loss(fitted.forward(x, m), y, model.Config.Mode);
                 loss.backward();
