@@ -10,7 +10,7 @@ namespace PianoJudges.Probing;
 public sealed record ProbeProfile(string Name, int? MaxEpochs, int? Patience, double? LearningRate, bool SegmentsFromData)
 {
     public static ProbeProfile Paper { get; } = new("paper", null, null, null, false);
-    public static ProbeProfile Small { get; } = new("small", 20, 6, 1e-3, true);
+    public static ProbeProfile Small { get; } = new("small", 15, 5, 1e-3, true);
     public static ProbeProfile Tiny { get; } = new("tiny", 6, null, 2e-3, true);
     public static IReadOnlyList<ProbeProfile> All { get; } = [Paper, Small, Tiny];
 

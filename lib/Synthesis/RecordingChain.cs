@@ -15,15 +15,18 @@ namespace PianoJudges.Synthesis;
 /// <param name="PresenceDb">Gain of that peak (negative: a dip).</param>
 /// <param name="HighShelfDb">Treble tilt (shelf at 5 kHz).</param>
 /// <param name="Drive">Soft saturation of an overloaded or automatically gained recorder (0 = none).</param>
-/// <param name="PeakDb">Peak level of the music, dBFS.</param>
+/// <param name="LoudnessDb">RMS level of the music, dBFS: uploads are mastered, or levelled by the phone's automatic gain, to a similar loudness; peaks above <see cref="CeilingDb"/> are soft-limited.</param>
 /// <param name="NoiseDb">Noise floor, dBFS (RMS).</param>
 /// <param name="HumDb">Mains hum level, dBFS, or null for none.</param>
 /// <param name="HumHz">Mains frequency (50 or 60 Hz).</param>
 public sealed record RecordingConditions(
     double Quality, double Rt60, double ReverbMix, double RoomScale, double HighpassHz, double LowpassHz,
-    double LowShelfDb, double PresenceHz, double PresenceDb, double HighShelfDb, double Drive, double PeakDb,
+    double LowShelfDb, double PresenceHz, double PresenceDb, double HighShelfDb, double Drive, double LoudnessDb,
     double NoiseDb, double? HumDb, double HumHz)
 {
+    /// <summary>Where the limiter starts, dBFS.</summary>
+    public const double CeilingDb = -1;
+
     /// <summary>Conditions drawn around <paramref name="quality"/> (0..1), or around a uniform random quality when null.</summary>
     public static RecordingConditions Sample(SynthRng rng, double? quality = null)
     {
@@ -40,10 +43,26 @@ public sealed record RecordingConditions(
             PresenceDb: rng.Gaussian(0, 2 + 3 * u),
             HighShelfDb: rng.Gaussian(-3 * u, 3),
             Drive: u * u * rng.Uniform(0, 3),
-            PeakDb: rng.Uniform(-12, -1),
+            LoudnessDb: rng.Uniform(-23, -19),
             NoiseDb: -80 + 40 * u + rng.Gaussian(0, 4),
             HumDb: rng.Chance(0.6 * u) ? -70 + 20 * u + rng.Gaussian(0, 3) : null,
             HumHz: rng.Chance(0.5) ? 50 : 60);
+    }
+
+    /// <summary>
+    /// These conditions moved towards <paramref name="reference"/>: <paramref name="variety"/> 1 keeps them, 0 gives the
+    /// reference (every number interpolated; hum kept only where both have it, as it would fade in otherwise).
+    /// </summary>
+    public RecordingConditions Towards(RecordingConditions reference, double variety)
+    {
+        if (!(variety is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(variety), $"recording variety must be in [0, 1], got {variety}");
+        if (variety == 1) return this;
+        double L(double r, double x) => r + variety * (x - r);
+        return new RecordingConditions(L(reference.Quality, Quality), L(reference.Rt60, Rt60), L(reference.ReverbMix, ReverbMix),
+            L(reference.RoomScale, RoomScale), L(reference.HighpassHz, HighpassHz), L(reference.LowpassHz, LowpassHz),
+            L(reference.LowShelfDb, LowShelfDb), L(reference.PresenceHz, PresenceHz), L(reference.PresenceDb, PresenceDb),
+            L(reference.HighShelfDb, HighShelfDb), L(reference.Drive, Drive), L(reference.LoudnessDb, LoudnessDb), L(reference.NoiseDb, NoiseDb),
+            HumDb is { } h && reference.HumDb is { } rh ? L(rh, h) : null, variety >= 0.5 ? HumHz : reference.HumHz);
     }
 
     /// <summary>Applies room, microphone, recorder and noise to <paramref name="audio"/> in place.</summary>
@@ -63,14 +82,22 @@ public sealed record RecordingConditions(
         float peak = System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(audio);
         if (peak > 0)
         {
-            float scale = 1f / peak;
             if (Drive > 0.05)
             {
-                float d = (float)Drive, norm = 1f / MathF.Tanh(d);
+                float d = (float)Drive, norm = 1f / MathF.Tanh(d), scale = 1f / peak;
                 for (int i = 0; i < audio.Length; i++) audio[i] = MathF.Tanh(d * audio[i] * scale) * norm;
-                scale = 1f;
             }
-            System.Numerics.Tensors.TensorPrimitives.Multiply(audio, scale * (float)Math.Pow(10, PeakDb / 20), audio);
+            // Loudness, not peak, is what mastering and automatic gain hold steady: a peak-normalised quiet piece would
+            // come out many dB softer than a dense one, a level difference no real upload shows.
+            double rms = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(audio) / audio.Length);
+            if (rms > 0)
+                System.Numerics.Tensors.TensorPrimitives.Multiply(audio, (float)(Math.Pow(10, LoudnessDb / 20) / rms), audio);
+            float ceiling = (float)Math.Pow(10, CeilingDb / 20), room = 1f - ceiling;
+            for (int i = 0; i < audio.Length; i++)
+            {
+                float m = MathF.Abs(audio[i]);
+                if (m > ceiling) audio[i] = MathF.CopySign(ceiling + room * MathF.Tanh((m - ceiling) / room), audio[i]);
+            }
         }
         // Noise: white through a one-pole low-pass, a rough room/preamp spectrum.
         double noiseRms = Math.Pow(10, NoiseDb / 20), hum = HumDb is { } h ? Math.Pow(10, h / 20) * Math.Sqrt(2) : 0;

@@ -198,13 +198,14 @@ public static class ScoreGenerator
                 if (segDoubles) notes.Add(new ScoreNote(beat, beats, key.Pitch(degree - (thirds ? 2 : 5)), 1, dyn * 0.9, m));
                 if (segOctaves) notes.Add(new ScoreNote(beat, beats, top - 12, 1, dyn * 0.9, m));
             }
-            for (int b = 0; b < segBars * 4; b += 2)
+            // A light bass once a bar: in an exercise the figure is the music, and a loud bass would own the spectrum.
+            for (int b = 0; b < segBars * 4; b += 4)
             {
                 int bass = root - 14;
                 double beat = bar * 4.0 + b;
-                if (b % 4 == 0) changes.Add(beat);
-                notes.Add(new ScoreNote(beat, 2, key.Pitch(bass), 0, dyn * 0.7));
-                if (octaves) notes.Add(new ScoreNote(beat, 2, key.Pitch(bass) - 12, 0, dyn * 0.7));
+                changes.Add(beat);
+                notes.Add(new ScoreNote(beat, 4, key.Pitch(bass), 0, dyn * 0.35));
+                if (octaves) notes.Add(new ScoreNote(beat, 4, key.Pitch(bass) - 12, 0, dyn * 0.35));
             }
         }
         return Finish(notes, bpm, 4, key, bars * 4, changes, pedal: techniques[1], grade: 0, (bool[])techniques.Clone());

@@ -65,6 +65,21 @@ public sealed class PianoRendererTests(SynthFixture fx)
     }
 
     [Fact]
+    public void RecordingVarietyPullsConditionsTowardsTheReference()
+    {
+        var reference = RecordingConditions.Sample(new SynthRng(5), quality: 0.7);
+        var drawn = RecordingConditions.Sample(new SynthRng(6), quality: 0.1);
+        Assert.Equal(drawn, drawn.Towards(reference, 1.0));
+        Assert.Equal(reference with { HumDb = drawn.HumDb is null ? null : reference.HumDb }, drawn.Towards(reference, 0.0));
+        var half = drawn.Towards(reference, 0.5);
+        Assert.Equal((reference.LowShelfDb + drawn.LowShelfDb) / 2, half.LowShelfDb, 9);
+        Assert.Equal((reference.Rt60 + drawn.Rt60) / 2, half.Rt60, 9);
+        Assert.Throws<ArgumentOutOfRangeException>(() => drawn.Towards(reference, 1.5));
+        Assert.Contains("recording variety", Assert.Throws<ArgumentException>(() =>
+            PldSynth.Plan(PldSynthConfig.ForSize(PldSynthSizes.Tiny) with { RecordingVariety = -0.1 })).Message);
+    }
+
+    [Fact]
     public void RecordingConditionsChangeTheSoundButKeepItInRange()
     {
         var item = PldSynth.Plan(fx.Tiny)[0];
@@ -76,6 +91,13 @@ public sealed class PianoRendererTests(SynthFixture fx)
         Assert.All(a, v => Assert.True(float.IsFinite(v) && Math.Abs(v) <= 1));
         Assert.All(b, v => Assert.True(float.IsFinite(v) && Math.Abs(v) <= 1));
         Assert.False(a.AsSpan().SequenceEqual(b));
+
+        // Mastering / automatic gain: the music's loudness, not its peak, follows LoudnessDb, whatever the room and microphone did.
+        foreach (var (c, x) in new[] { (phone, a), (studio, b) })
+        {
+            double db = 10 * Math.Log10(x.Average(v => (double)v * v));
+            Assert.InRange(db, c.LoudnessDb - 1.5, c.LoudnessDb + 0.5);
+        }
 
         // One short note, then silence: what remains a few seconds later is the recording's noise floor.
         int sr = fx.Samples.SampleRate;

@@ -141,6 +141,22 @@ public sealed class PldSynthTests(SynthFixture fx)
     }
 
     [Fact]
+    public void ExpertiseLevelsPlayRepertoireOfSeparateGrades_AndSmallFillsTheHeadsSegments()
+    {
+        var small = PldSynthConfig.ForSize(PldSynthSizes.Small);
+        var expertise = PldSynth.Plan(small).Where(x => x.Row.Task == ManifestTask.Expertise).ToList();
+        for (int l = 0; l + 1 < 3; l++)
+        {
+            int top = expertise.Where(x => x.Row.Label == l).Max(x => x.Grade);
+            int next = expertise.Where(x => x.Row.Label == l + 1).Min(x => x.Grade);
+            Assert.True(top < next, $"level {l} plays up to grade {top}, level {l + 1} from grade {next}: the levels' repertoire overlaps");
+        }
+        // Every test split holds enough recordings per class for a ranking accuracy worth reading (>= 20 pairs per level pair).
+        Assert.All(Enumerable.Range(0, 3), l => Assert.True(expertise.Count(x => x.Row.Label == l && x.Row.Split == "test") >= 20));
+        Assert.All(PldSynth.Plan(small), x => Assert.True(x.Seconds >= 10, $"{x.Row.Id} is {x.Seconds} s, shorter than one 10 s segment"));
+    }
+
+    [Fact]
     public void TyingRecordingsToLevelMakesQualityFollowTheLabel()
     {
         double Quality(PldItem x) => x.RecordingQuality ?? double.NaN;
