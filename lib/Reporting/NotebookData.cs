@@ -12,23 +12,9 @@ using PianoJudges.Synthesis;
 /// </summary>
 public static class NotebookData
 {
-    /// <summary>Folder of the tiny notebooks' dataset for the difficulty and technique tasks (see <see cref="Config"/>).</summary>
-    public const string TinyAllSplits = "tiny-all-splits";
-
-    /// <summary>
-    /// The PLD-synth configuration of a notebook size: the CLI's tiny, small or paper size. With
-    /// <paramref name="allSplits"/> the tiny size becomes <see cref="TinyAllSplits"/>: the CLI's tiny dataset has one piece
-    /// per grade and 8 technique clips, too few for every class to reach the validation and test splits, so difficulty and
-    /// techniques cannot be trained on it; this one has 3 pieces per grade and 40 clips, in its own folder.
-    /// </summary>
-    public static PldSynthConfig Config(NotebookSize size, bool allSplits = false, ulong seed = PldSynthConfig.DefaultSeed) => size switch
+    /// <summary>The PLD-synth configuration of a notebook size: the CLI's tiny, small or paper size.</summary>
+    public static PldSynthConfig Config(NotebookSize size, ulong seed = PldSynthConfig.DefaultSeed) => size switch
     {
-        NotebookSize.Tiny when allSplits => PldSynthConfig.ForSize(PldSynthSizes.Tiny, seed) with
-        {
-            Size = TinyAllSplits,
-            DifficultyPerGrade = Enumerable.Repeat(3, ScoreGenerator.Grades).ToArray(),
-            TechniqueClips = 40,
-        },
         NotebookSize.Tiny => PldSynthConfig.ForSize(PldSynthSizes.Tiny, seed),
         NotebookSize.Small => PldSynthConfig.ForSize(PldSynthSizes.Small, seed),
         _ => PldSynthConfig.ForSize(PldSynthSizes.Paper, seed),

@@ -9,9 +9,9 @@ using PianoJudges.Synthesis;
 public class NotebookDataTests
 {
     [Fact]
-    public void Tiny_all_splits_gives_every_grade_and_every_technique_a_validation_and_test_example()
+    public void Tiny_gives_every_grade_and_every_technique_a_validation_and_test_example()
     {
-        var items = PldSynth.Plan(NotebookData.Config(NotebookSize.Tiny, allSplits: true));
+        var items = PldSynth.Plan(NotebookData.Config(NotebookSize.Tiny));
 
         var difficulty = items.Where(i => i.Row.Task == ManifestTask.Difficulty).ToList();
         foreach (var grade in difficulty.GroupBy(i => i.Row.Label))
@@ -22,14 +22,12 @@ public class NotebookDataTests
     }
 
     [Fact]
-    public void The_CLIs_tiny_size_is_what_the_probing_notebooks_cannot_split()
+    public void Notebook_sizes_are_the_CLIs_sizes_and_profiles()
     {
-        // Why TinyAllSplits exists: with one piece per grade no grade reaches the validation split.
-        var items = PldSynth.Plan(NotebookData.Config(NotebookSize.Tiny));
-        Assert.DoesNotContain(items, i => i.Row.Task == ManifestTask.Difficulty && i.Row.Split == "validation");
         Assert.Equal(PldSynthSizes.Tiny, NotebookData.Config(NotebookSize.Tiny).Size);
         Assert.Equal(PldSynthSizes.Small, NotebookData.Config(NotebookSize.Small).Size);
         Assert.Equal(ProbeProfile.Small, NotebookData.Profile(NotebookSize.Small));
+        Assert.Equal(ProbeProfile.Tiny, NotebookData.Profile(NotebookSize.Tiny));
     }
 
     [Theory]
