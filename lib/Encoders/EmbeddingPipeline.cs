@@ -87,6 +87,7 @@ public sealed class EmbeddingPipeline(IAudioEncoder encoder, EmbeddingCache cach
     {
         try
         {
+            AudioReader.CheckIsFile(job.AudioPath); // hashing comes first: a dangling link must get the reader's error, not a bare "could not find file"
             string hash = EmbeddingCache.ContentHash(job.AudioPath);
             pendingIndex[job.AudioId] = hash;
             if (cache.TryRead(hash, out _, out _)) return new(job.AudioId, EmbeddingOutcome.Cached);
