@@ -39,8 +39,18 @@ internal static partial class Cli
     /// <summary>Starts `pianojudges --data-dir DATA args…` (output discarded), for tests that kill it.</summary>
     public static Process Start(string dataDir, params string[] args) => StartWith(null, dataDir, args);
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Process, System.Text.StringBuilder> Outputs = new();
+
+    /// <summary>What a process started with capture wrote so far (stdout and stderr interleaved).</summary>
+    public static string Output(Process p)
+    {
+        p.WaitForExit(); // drains the asynchronous readers once it has exited
+        var sb = Outputs.TryGetValue(p, out var b) ? b : new System.Text.StringBuilder();
+        lock (sb) return sb.ToString();
+    }
+
     /// <summary>Starts it through `bash -c 'ulimit …; exec dotnet …'` when <paramref name="shellPrefix"/> is given.</summary>
-    public static Process StartWith(string? shellPrefix, string dataDir, string[] args)
+    public static Process StartWith(string? shellPrefix, string dataDir, string[] args, bool capture = false)
     {
         ProcessStartInfo psi;
         string[] command = ["dotnet", Dll, "--data-dir", dataDir, .. args];
@@ -64,8 +74,10 @@ internal static partial class Cli
         foreach (var (k, v) in Env) psi.Environment[k] = v;
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
+        var sb = new System.Text.StringBuilder();
+        if (capture) Outputs.Add(p, sb);
+        p.OutputDataReceived += (_, e) => { if (capture && e.Data is not null) lock (sb) sb.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (capture && e.Data is not null) lock (sb) sb.AppendLine(e.Data); };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         return p;
