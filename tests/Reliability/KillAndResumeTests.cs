@@ -11,10 +11,10 @@ using PianoJudges.Tests.Support;
 /// </summary>
 public class KillAndResumeTests
 {
-    private const int Files = 10;
+    internal const int Files = 10;
 
     /// <summary>A data folder with an audio folder of 10 s piano-like tones and a manifest naming them.</summary>
-    private static (string Manifest, string Audio) Corpus(string dataDir)
+    internal static (string Manifest, string Audio) Corpus(string dataDir)
     {
         string audio = Path.Combine(dataDir, "audio");
         Directory.CreateDirectory(audio);
@@ -29,7 +29,7 @@ public class KillAndResumeTests
         return (Cli.WriteManifest(Path.Combine(dataDir, "corpus.csv"), Enumerable.Range(0, Files).Select(f => $"take{f:D2}")), audio);
     }
 
-    private static string[] EmbedArgs((string Manifest, string Audio) c) =>
+    internal static string[] EmbedArgs((string Manifest, string Audio) c) =>
         ["embed", "--encoder", "spectrogram", "--manifest", c.Manifest, "--audio-root", c.Audio, "--max-segments", "1"];
 
     private static int Entries(string dataDir)
