@@ -101,4 +101,32 @@ public class KillAndResumeTests
         foreach (var (id, hash) in cache.ReadIndex()) Assert.True(cache.TryRead(hash, out _, out var problem), $"{id}: {problem}");
         AssertSameFiles(expected, Snapshot(Path.Combine(data.Path, "embeddings")));
     }
+
+    [Fact]
+    public void SynthKilledMidwayThenResumedEqualsAnUninterruptedRun()
+    {
+        // The Salamander samples are fetched once per machine (as the synthesis tests do) and shared through a link.
+        var shared = PianoJudges.Data.DataPaths.Resolve();
+        var tiny = PianoJudges.Synthesis.PldSynthConfig.ForSize(PianoJudges.Synthesis.PldSynthSizes.Tiny);
+        _ = new PianoJudges.Synthesis.SalamanderSamples(shared, tiny.Samples with { SampleRate = PianoJudges.Synthesis.PldSynth.OutputSampleRate });
+        using var reference = new TempDir();
+        using var data = new TempDir();
+        foreach (var d in new[] { reference.Path, data.Path }) Directory.CreateSymbolicLink(Path.Combine(d, "samples"), shared.Samples);
+        string[] args = ["synth", "--size", "tiny"];
+
+        var full = Cli.Run(reference.Path, args);
+        Assert.True(full.ExitCode == 0, full.Tail());
+        var expected = Snapshot(Path.Combine(reference.Path, "pld-synth"));
+
+        string audio = Path.Combine(data.Path, "pld-synth", "tiny", "audio");
+        int Wavs() => Directory.Exists(audio) ? Directory.EnumerateFiles(audio, "*.wav").Count() : 0;
+        bool killed = KillWhen(Cli.Start(data.Path, args), () => Wavs() >= 6, TimeSpan.FromMinutes(2));
+        Assert.True(killed, "synth ended before its kill point");
+        Assert.InRange(Wavs(), 6, expected.Count - 1);
+        File.WriteAllBytes(Path.Combine(audio, $".pld-tech-0000.wav.{DeadPid()}.{Guid.NewGuid():N}.tmp"), [1, 2, 3]);
+
+        var resumed = Cli.Run(data.Path, args);
+        Assert.True(resumed.ExitCode == 0, resumed.Tail());
+        AssertSameFiles(expected, Snapshot(Path.Combine(data.Path, "pld-synth")));
+    }
 }
