@@ -57,4 +57,35 @@ public class WriteFailureTests
         Assert.True(File.Exists(live));
         Assert.True(File.Exists(other));
     }
+
+    [Fact]
+    public void AWriteThatFailsHalfwayLeavesTheOldFileAndNoTemporaryFile()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("results.json");
+        AtomicFile.WriteAllText(path, "old");
+        Assert.Throws<IOException>(() => AtomicFile.Write(path, s => { s.Write("new, but not al"u8); throw new IOException("No space left on device"); }));
+        Assert.Equal("old", File.ReadAllText(path));
+        Assert.Equal([path], Directory.EnumerateFiles(dir.Path));
+    }
+
+    [Fact]
+    public void ACorruptedCacheEntryIsRecomputedByTheNextRun()
+    {
+        using var data = new TempDir();
+        var args = KillAndResumeTests.EmbedArgs(KillAndResumeTests.Corpus(data.Path));
+        Assert.Equal(0, Cli.Run(data.Path, args).ExitCode);
+        string embeddings = Path.Combine(data.Path, "embeddings");
+        var good = KillAndResumeTests.Snapshot(embeddings);
+        var entries = Directory.EnumerateFiles(embeddings, "*.safetensors", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var flipped = File.ReadAllBytes(entries[0]);
+        flipped[^7] ^= 0x10; // one bit of one embedding value
+        File.WriteAllBytes(entries[0], flipped);
+        File.WriteAllBytes(entries[1], File.ReadAllBytes(entries[1])[..1000]); // truncated
+
+        var rerun = Cli.Run(data.Path, args);
+        Assert.True(rerun.ExitCode == 0, rerun.Tail());
+        Assert.Contains($"2 computed, {KillAndResumeTests.Files - 2} reused from the cache, 0 failed", Cli.Flat(rerun));
+        KillAndResumeTests.AssertSameFiles(good, KillAndResumeTests.Snapshot(embeddings));
+    }
 }
