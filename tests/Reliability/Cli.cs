@@ -27,7 +27,7 @@ internal static partial class Cli
 
     private static readonly Dictionary<string, string> Env = new()
     {
-        ["COLUMNS"] = "400", // Spectre.Console wraps at the width it believes the console has
+        ["COLUMNS"] = "1000", // redirected output is wrapped at this width (cli/Program.cs): long temporary paths stay on one line
         ["NO_COLOR"] = "1",
         ["PIANOJUDGES_DATA"] = "/nonexistent-use-data-dir", // every call passes --data-dir; a slip would fail, not touch ~/.cache
     };
