@@ -2,6 +2,9 @@ using System.CommandLine;
 using PianoJudges.Cli;
 using Spectre.Console;
 
+// Redirected output (logs, SLURM, tests) is wrapped at 80 columns unless COLUMNS says otherwise: long file names stay on one line.
+if (Console.IsOutputRedirected && int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int columns) && columns >= 40)
+    AnsiConsole.Profile.Width = columns;
 var root = new RootCommand("pianojudges: benchmark audio encoders on solo-piano performance understanding (Zhang, Liang & Dixon, ISMIR 2024).");
 root.Options.Add(GlobalOptions.DataDir);
 // Every ICliCommand in this assembly is one sub-command: a new command is a new file, nothing to register.

@@ -51,7 +51,11 @@ public static class AudioReader
         _ => "audio",
     };
 
-    private static void CheckIsFile(string path)
+    /// <summary>
+    /// Throws the <see cref="AudioFormatException"/> that <see cref="Read(string, AudioReadOptions)"/> would for a path that is
+    /// no readable file (missing, a directory, a dangling link, empty); callers that touch the file first (hashing it) call this before.
+    /// </summary>
+    public static void CheckIsFile(string path)
     {
         if (Directory.Exists(path)) throw new AudioFormatException(path, "is a directory, not an audio file");
         var info = new FileInfo(path);

@@ -26,6 +26,33 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Deletes the temporary files that writers killed mid-write (SIGKILL, power loss) left in <paramref name="dir"/>:
+    /// those of <see cref="Write"/>'s naming whose process is no longer running. A live writer's file is kept.
+    /// </summary>
+    /// <returns>How many were deleted.</returns>
+    public static int RemoveStaleTemporaryFiles(string dir, bool recursive = false)
+    {
+        if (!Directory.Exists(dir)) return 0;
+        int removed = 0;
+        foreach (var file in Directory.EnumerateFiles(dir, ".*.tmp", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly))
+        {
+            // .<name>.<pid>.<32 hex>.tmp
+            var parts = Path.GetFileName(file).Split('.');
+            if (parts.Length < 5 || parts[^2].Length != 32 || !int.TryParse(parts[^3], out int pid) || IsRunning(pid)) continue;
+            try { File.Delete(file); removed++; } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+        return removed;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
     public static void WriteAllText(string path, string text) =>
         Write(path, s => { using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), leaveOpen: true); w.Write(text); });
 

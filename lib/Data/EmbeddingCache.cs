@@ -74,7 +74,16 @@ public sealed class EmbeddingCache
             ["sha256"] = Hash(e.Data, m.Data),
             ["format"] = "pianojudges-embedding-v1",
         };
-        SafeTensorsFile.Write(EntryPath(contentHash), new Dictionary<string, SafeTensor> { ["embedding"] = e, ["mask"] = m }, meta);
+        string path = EntryPath(contentHash);
+        try
+        {
+            SafeTensorsFile.Write(path, new Dictionary<string, SafeTensor> { ["embedding"] = e, ["mask"] = m }, meta);
+        }
+        // .NET reports EFBIG (a file-size limit) as ArgumentOutOfRangeException from the write.
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
+        {
+            throw new CacheWriteException(path, ex);
+        }
     }
 
     /// <summary>Reads the index (audio id -> content hash); empty when none exists yet.</summary>
@@ -143,6 +152,16 @@ public sealed class EmbeddingCache
             });
         }
     }
+}
+
+/// <summary>
+/// The cache could not be written (disk full, file-size limit, permissions): not a problem of the recording, so an
+/// embedding run stops instead of failing every further file the same way. The atomic write left the entries already there intact.
+/// </summary>
+public sealed class CacheWriteException(string path, Exception inner)
+    : IOException($"cannot write the embedding cache entry {path}: {inner.Message} (disk full or not writable?); the entries already written are intact, rerun to resume", inner)
+{
+    public string Path { get; } = path;
 }
 
 /// <summary>An exclusive lock held through an open lock file; other processes wait and retry.</summary>

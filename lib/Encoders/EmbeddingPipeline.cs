@@ -51,7 +51,7 @@ public sealed record EmbeddingRunResult(IReadOnlyList<EmbeddingItemResult> Items
 /// <summary>
 /// Embeds recordings into the cache, one recording at a time (bounded memory): a cache hit is skipped,
 /// a bad file is reported by name and the run goes on, and the index is updated as the run proceeds
-/// so an interrupted run keeps what it computed.
+/// so an interrupted run keeps what it computed. A cache that cannot be written (<see cref="CacheWriteException"/>) stops the run.
 /// </summary>
 public sealed class EmbeddingPipeline(IAudioEncoder encoder, EmbeddingCache cache, SegmentingOptions segmenting)
 {
@@ -62,6 +62,7 @@ public sealed class EmbeddingPipeline(IAudioEncoder encoder, EmbeddingCache cach
         IProgress<(int Done, int Total, string Item)>? progress = null, CancellationToken cancellationToken = default)
     {
         var mine = jobs.Where((_, i) => shard.Owns(i)).ToList();
+        AtomicFile.RemoveStaleTemporaryFiles(cache.Directory, recursive: true);
         var results = new List<EmbeddingItemResult>();
         var pendingIndex = new Dictionary<string, string>(StringComparer.Ordinal);
         var lastFlush = DateTime.UtcNow;
@@ -70,7 +71,16 @@ public sealed class EmbeddingPipeline(IAudioEncoder encoder, EmbeddingCache cach
             cancellationToken.ThrowIfCancellationRequested();
             var job = mine[k];
             progress?.Report((k, mine.Count, job.AudioId));
-            results.Add(EmbedOne(job, pendingIndex));
+            try
+            {
+                results.Add(EmbedOne(job, pendingIndex));
+            }
+            catch (CacheWriteException)
+            {
+                pendingIndex.Remove(job.AudioId);
+                try { if (pendingIndex.Count > 0) cache.UpdateIndex(pendingIndex); } catch (IOException) { } // best effort: the entries are found by content anyway
+                throw;
+            }
             if (pendingIndex.Count > 0 && DateTime.UtcNow - lastFlush > TimeSpan.FromSeconds(30))
             {
                 cache.UpdateIndex(pendingIndex);
@@ -87,6 +97,7 @@ public sealed class EmbeddingPipeline(IAudioEncoder encoder, EmbeddingCache cach
     {
         try
         {
+            AudioReader.CheckIsFile(job.AudioPath); // hashing comes first: a dangling link must get the reader's error, not a bare "could not find file"
             string hash = EmbeddingCache.ContentHash(job.AudioPath);
             pendingIndex[job.AudioId] = hash;
             if (cache.TryRead(hash, out _, out _)) return new(job.AudioId, EmbeddingOutcome.Cached);
@@ -94,7 +105,7 @@ public sealed class EmbeddingPipeline(IAudioEncoder encoder, EmbeddingCache cach
             cache.Write(hash, job.AudioId, encoder.Encode(segments));
             return new(job.AudioId, EmbeddingOutcome.Computed);
         }
-        catch (Exception e) when (e is AudioFormatException or IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception e) when (e is (AudioFormatException or IOException or UnauthorizedAccessException or InvalidDataException) and not CacheWriteException)
         {
             pendingIndex.Remove(job.AudioId);
             return new(job.AudioId, EmbeddingOutcome.Failed, e.Message);

@@ -202,7 +202,7 @@ public static class ProbeExperiment
         AtomicFile.WriteAllText(Path.Combine(directory, "results.json"), json);
         var csv = new StringBuilder("task,encoder,metric,value,lower,upper,n,seed\n");
         foreach (var (name, m) in result.Metrics)
-            csv.Append(string.Join(",", result.Task, result.Encoder, name, F(m.Value), F(m.Lower), F(m.Upper),
+            csv.Append(string.Join(",", Reporting.Table.CsvCell(result.Task), Reporting.Table.CsvCell(result.Encoder), Reporting.Table.CsvCell(name), F(m.Value), F(m.Lower), F(m.Upper),
                 m.N.ToString(CultureInfo.InvariantCulture), result.Seed.ToString(CultureInfo.InvariantCulture))).Append('\n');
         AtomicFile.WriteAllText(Path.Combine(directory, "metrics.csv"), csv.ToString());
     }

@@ -419,6 +419,7 @@ public static class PldSynth
         var clock = Stopwatch.StartNew();
         string audioDir = Path.Combine(root, "audio");
         Directory.CreateDirectory(audioDir);
+        AtomicFile.RemoveStaleTemporaryFiles(audioDir); // a killed run's partial writes
         var todo = items.Where(x => !File.Exists(WavPath(audioDir, x))).ToList();
         int done = items.Count - todo.Count;
         progress?.Report((done, items.Count, done > 0 ? $"{done} recordings already there" : "starting"));

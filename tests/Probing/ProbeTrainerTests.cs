@@ -5,6 +5,9 @@ using PianoJudges.Native;
 using PianoJudges.Probing;
 using PianoJudges.Probing.Tasks;
 
+// The trainer seeds torch's global generator per epoch (dropout): another test drawing from it in between, or changing
+// torch's thread count, changes the numbers that the seed and resume tests compare.
+[Collection("GlobalTorchSeed")]
 public class ProbeTrainerTests
 {
     private const int T = 50, D = 30, Segments = 30;

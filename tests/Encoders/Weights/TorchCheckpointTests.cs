@@ -88,7 +88,7 @@ public class TorchCheckpointTests
         Assert.Contains("without data.pkl", Assert.Throws<CheckpointFormatException>(() => StateDict.Load(plainZip)).Message);
     }
 
-    private static byte[] Pickle2(string global, string arg)
+    internal static byte[] Pickle2(string global, string arg)
     {
         var b = new List<byte> { 0x80, 0x02 };
         b.AddRange(Encoding.ASCII.GetBytes(global));
@@ -116,7 +116,7 @@ public class TorchCheckpointTests
         return [.. b];
     }
 
-    private static void WriteZipCheckpoint(string path, byte[] dataPkl)
+    internal static void WriteZipCheckpoint(string path, byte[] dataPkl)
     {
         using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
         using (var s = zip.CreateEntry("archive/data.pkl", CompressionLevel.NoCompression).Open()) s.Write(dataPkl);
