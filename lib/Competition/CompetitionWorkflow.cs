@@ -114,7 +114,7 @@ public static class CompetitionWorkflow
             : TrainExpertise(paths, encoder, options, progress, log, cancellationToken, samples);
 
         // 4. The study, and its files.
-        var source = new EmbeddingCacheSource(partCache);
+        var source = new CachedEmbeddingSource(partCache);
         var input = new CompetitionStudyInput(encoder.Info.Name, field, source, model, info.Origin);
         var study = CompetitionStudy.Run(input, studyOptions with { Training = studyOptions.Training ?? options.ExpertiseTraining }, progress, cancellationToken);
         string output = options.OutputDirectory ?? Path.Combine(paths.Runs, "competition", CompetitionResults.Slug(manifestName),
@@ -187,7 +187,7 @@ public static class CompetitionWorkflow
         string run = Path.Combine(paths.Runs, "competition", "expertise-model",
             $"{encoder.Info.Name}-{synth.Size}-{Short($"{cache.ConfigHash}|{identity}")}");
         training = training with { CheckpointDirectory = run };
-        var trainer = new ProbeTrainer(task, new EmbeddingCacheSource(cache), encoder.Info.FramesPerSegment, encoder.Info.Dim, training);
+        var trainer = new ProbeTrainer(task, new CachedEmbeddingSource(cache), encoder.Info.FramesPerSegment, encoder.Info.Dim, training);
         var epochs = new SyncProgress<EpochReport>(e => progress?.Report((e.Epoch, training.MaxEpochs,
             string.Create(CultureInfo.InvariantCulture, $"train expertise model: epoch {e.Epoch}, train loss {e.TrainLoss:F4}, validation loss {e.ValidationLoss:F4}, accuracy {e.ValidationAccuracy:P1}"))));
         var result = trainer.Train(epochs, ct);

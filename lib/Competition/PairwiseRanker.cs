@@ -77,7 +77,7 @@ public static class PairwiseRanker
     /// <summary>
     /// The part examples in the order they are evaluated, with the (pair index, 0-based part) each fills: part by part,
     /// and within a part tile by tile of <see cref="Tile"/> x <see cref="Tile"/> candidates, both orders of a pair together,
-    /// so a source that keeps recent recordings (<see cref="EmbeddingCacheSource"/>) reads each part a few times, not once per opponent.
+    /// so a source that keeps recent recordings (<see cref="CachedEmbeddingSource"/>) reads each part a few times, not once per opponent.
     /// </summary>
     public static (List<ProbeExample> Examples, List<(int Pair, int Part)> Slots) EvaluationOrder(IReadOnlyList<CandidatePair> pairs, IReadOnlyList<Entrant> entrants)
     {

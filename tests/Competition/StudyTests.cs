@@ -275,7 +275,7 @@ public class StudyTests
         var run = new CompetitionPartEmbedder(encoder, cache, options).Run([new EmbeddingJob("rec", wav)]);
         Assert.Equal(1, run.Computed);
         Assert.Equal(3, run.PartCounts["rec"]);
-        var source = new EmbeddingCacheSource(cache);
+        var source = new CachedEmbeddingSource(cache);
         Assert.Equal(3, source.Load("rec#part2").Segments);
         var tail = source.Load("rec#part3");
         Assert.Equal(new[] { true, true }, tail.Mask);
