@@ -16,8 +16,8 @@ public static class CompetitionViews
     public const string Table4Caption = "Table 4: pairwise ranking of the competition candidates";
 
     /// <summary>
-    /// The workflow's options at a notebook size: tiny is the end-to-end test's field of 8 candidates with one epoch of
-    /// expertise training and of fitting; small and full are the CLI's sizes (the paper's field of 137, 30 epochs).
+    /// The workflow's options at a notebook size: tiny is the end-to-end test's field of 8 candidates with three epochs of
+    /// expertise training and one of fitting; small and full are the CLI's sizes (the paper's field of 137, 30 epochs).
     /// </summary>
     public static CompetitionWorkflowOptions NotebookOptions(NotebookSize size)
     {
@@ -25,7 +25,7 @@ public static class CompetitionViews
         {
             var tiny = CompetitionConfig.ForSize(PldSynthSizes.Tiny);
             return new CompetitionWorkflowOptions(Size: PldSynthSizes.Tiny, Synthetic: tiny with { Name = tiny.Name + "-8", Candidates = 8 },
-                ExpertiseEpochs: 1, ExpertiseTraining: ProbePresets.Ranking with { BatchSize = 4, Patience = null },
+                ExpertiseEpochs: 3, ExpertiseTraining: ProbePresets.Ranking with { BatchSize = 4, Patience = null },
                 Study: new CompetitionStudyOptions(FitEpochs: 1, Bootstrap: new BootstrapOptions(Resamples: 200)));
         }
         return new CompetitionWorkflowOptions(Size: size == NotebookSize.Small ? PldSynthSizes.Small : PldSynthSizes.Paper);
