@@ -1,5 +1,6 @@
 namespace PianoJudges.Reporting;
 
+using PianoJudges.Competition;
 using PianoJudges.Data;
 using PianoJudges.Metrics;
 using PianoJudges.Probing;
@@ -54,6 +55,28 @@ public sealed class MainReport
                 report.Chart(Charts.PerLabelAp(Techniques.Names, ap, r.Encoder));
         }
         if (result.Skipped.Count > 0) report.Text("Skipped: " + string.Join("; ", result.Skipped));
+        return this;
+    }
+
+    /// <summary>
+    /// The Chopin Competition case study (Table 4, Figure 2 per ranking, where the finalists land, rank agreement),
+    /// with the same views as notebook 06 (<see cref="CompetitionViews"/>).
+    /// </summary>
+    public MainReport Competition(CompetitionStudyResult result)
+    {
+        report.Section("Chopin Competition case study (Table 4, Figure 2)");
+        report.Text($"Every ordered pair of the {result.Field.Candidates} candidates with different scores ({result.Field.OrderedPairs} pairs; " +
+                    $"{result.Field.EqualScorePairsExcluded} equal-score pairs left out: {result.Field.EqualScoreReason}) is judged part by part by the " +
+                    $"{result.Config.Encoder} expertise-ranking model, the parts aggregated by {result.Config.Aggregation}. " +
+                    "Intervals are bootstrap 95% intervals over the pairs; the paper's numbers stand beside ours where verified (lib/Competition/PaperTable4.cs).");
+        report.Table(CompetitionViews.Rounds(result.Field)).Table(CompetitionViews.Table4(result)).Table(CompetitionViews.Paper());
+        foreach (var r in result.Ranking)
+        {
+            report.Section($"Ranking ({r.Setting})", 3);
+            report.Text(CompetitionViews.Summary(r));
+            report.Chart(CompetitionViews.HitRate(r, result.Config.Encoder)).Table(CompetitionViews.Finalists(r)).Table(CompetitionViews.Simulation(r));
+        }
+        if (result.Ranking.Count > 0) report.Table(CompetitionViews.Agreement(result));
         return this;
     }
 
