@@ -6,7 +6,8 @@ using PianoJudges.Data;
 /// The data a probing run reads: one manifest per task (expertise, difficulty, technique) and the folder
 /// holding their audio. PLD-synth and the real recordings look the same from here.
 /// </summary>
-public sealed record ProbeDataset(string Name, IReadOnlyDictionary<string, Manifest> Manifests, string AudioRoot)
+/// <param name="Spec">What <see cref="Parse"/> rebuilds it from ("pld-synth:SIZE" or "real"); null for a dataset built in code.</param>
+public sealed record ProbeDataset(string Name, IReadOnlyDictionary<string, Manifest> Manifests, string AudioRoot, string? Spec = null)
 {
     private static readonly (string Task, string File)[] Files =
         [(ManifestTask.Expertise, "expertise.csv"), (ManifestTask.Difficulty, "difficulty.csv"), (ManifestTask.Technique, "techniques.csv")];
@@ -23,7 +24,7 @@ public sealed record ProbeDataset(string Name, IReadOnlyDictionary<string, Manif
                 throw new FileNotFoundException($"PLD-synth '{size}' has no {file} in {Path.Combine(root, "manifests")}: run 'pianojudges synth --size {size}' first", path);
             manifests[task] = ManifestIO.Read(path);
         }
-        return new ProbeDataset($"pld-synth-{size}", manifests, Path.Combine(root, "audio"));
+        return new ProbeDataset($"pld-synth-{size}", manifests, Path.Combine(root, "audio"), $"pld-synth:{size}");
     }
 
     /// <summary>The paper's real recordings: the embedded manifests, audio under <paramref name="audioRoot"/>.</summary>
@@ -33,7 +34,7 @@ public sealed record ProbeDataset(string Name, IReadOnlyDictionary<string, Manif
             [ManifestTask.Expertise] = ManifestCatalog.Load("expertise"),
             [ManifestTask.Difficulty] = ManifestCatalog.Load("difficulty"),
             [ManifestTask.Technique] = ManifestCatalog.Load("techniques"),
-        }, audioRoot);
+        }, audioRoot, "real");
 
     /// <summary>"pld-synth:SIZE" (the embedded default), or "real" with the folder of the real recordings.</summary>
     public static ProbeDataset Parse(DataPaths paths, string spec, string? audioRoot)

@@ -70,6 +70,10 @@ public sealed record ProbeExperimentOptions(
 }
 
 /// <summary>The outcome of one experiment: every metric with its interval, the curve, and the provenance.</summary>
+/// <param name="Dataset">The dataset's spec for <see cref="ProbeDataset.Parse"/> ("pld-synth:small", "real"), or its name when built in code.</param>
+/// <param name="AudioRoot">The dataset's audio folder (what "real" needs to be parsed again).</param>
+/// <param name="Libraries">Versions that can change the numbers: TorchSharp, libtorch, .NET, the torch thread count.</param>
+/// <param name="Bootstrap">The resampling behind every interval.</param>
 public sealed record ProbeExperimentResult(
     string Task,
     string Encoder,
@@ -87,7 +91,11 @@ public sealed record ProbeExperimentResult(
     ProbeTrainingOptions Training,
     bool Released,
     int[,]? ConfusionMatrix,
-    double[]? PerLabelAveragePrecision);
+    double[]? PerLabelAveragePrecision,
+    string? Dataset = null,
+    string? AudioRoot = null,
+    IReadOnlyDictionary<string, string>? Libraries = null,
+    BootstrapOptions? Bootstrap = null);
 
 /// <summary>
 /// One probing experiment from cached embeddings: build the task from a manifest, train the head with the
@@ -129,10 +137,12 @@ public static class ProbeExperiment
         var trained = options.EvaluateOnly ? Saved(trainer, training) : trainer.Train(progress, cancellationToken);
         var test = task.Test.Count > 0 ? task.Test : task.Validation;
         var eval = trainer.Evaluate(trained.Model, test, cancellationToken);
-        var (metrics, confusion, perLabelAp) = Score(options.Task, task.Objective.Classes, eval, options.Bootstrap ?? BootstrapOptions.Default);
+        var bootstrap = options.Bootstrap ?? BootstrapOptions.Default;
+        var (metrics, confusion, perLabelAp) = Score(options.Task, task.Objective.Classes, eval, bootstrap);
         return new ProbeExperimentResult(options.Task, encoder, encoderConfig, metrics, trained.Curve, trained.BestEpoch,
             task.Train.Count, task.Validation.Count, test.Count, clock.Elapsed.TotalSeconds, training.Seed,
-            Sha256(manifest), CodeVersion(), training, options.Released, confusion, perLabelAp);
+            Sha256(manifest), CodeVersion(), training, options.Released, confusion, perLabelAp,
+            Libraries: Libraries(), Bootstrap: bootstrap);
     }
 
     private static ProbeTrainingResult Saved(ProbeTrainer trainer, ProbeTrainingOptions training)
@@ -192,9 +202,9 @@ public static class ProbeExperiment
     {
         var json = JsonSerializer.Serialize(new
         {
-            result.Task, result.Encoder, result.EncoderConfig, result.Seed, result.Released, result.ManifestSha256, result.CodeVersion,
-            result.Training, result.TrainExamples, result.ValidationExamples, result.TestExamples, result.BestEpoch, result.Seconds,
-            Metrics = result.Metrics.ToDictionary(kv => kv.Key, kv => new { kv.Value.Value, kv.Value.Lower, kv.Value.Upper, kv.Value.Level, kv.Value.N }),
+            result.Task, result.Encoder, result.EncoderConfig, result.Dataset, result.AudioRoot, result.Seed, result.Released, result.ManifestSha256, result.CodeVersion,
+            result.Libraries, result.Training, result.Bootstrap, result.TrainExamples, result.ValidationExamples, result.TestExamples, result.BestEpoch, result.Seconds,
+            Metrics = result.Metrics.ToDictionary(kv => kv.Key, kv => new { kv.Value.Value, kv.Value.Lower, kv.Value.Upper, kv.Value.Level, kv.Value.N, kv.Value.Resamples, kv.Value.ValidResamples }),
             result.Curve,
             ConfusionMatrix = result.ConfusionMatrix is null ? null : Rows(result.ConfusionMatrix),
             result.PerLabelAveragePrecision,
@@ -221,6 +231,16 @@ public static class ProbeExperiment
                 .Append('|').Append(r.Labels).Append('|').Append(r.Group).Append('|').Append(r.Split).Append('\n');
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
+
+    /// <summary>Versions that can change the numbers: TorchSharp, libtorch, .NET, and torch's intra-op thread count.</summary>
+    public static IReadOnlyDictionary<string, string> Libraries() => new SortedDictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["TorchSharp"] = typeof(TorchSharp.torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "unknown",
+        ["libtorch"] = Native.TorchRuntime.EnsureInitialised(),
+        [".NET"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+        ["torch threads"] = TorchSharp.torch.get_num_threads().ToString(CultureInfo.InvariantCulture),
+    };
 
     /// <summary>The library's informational version (includes the git commit when built from a clone).</summary>
     public static string CodeVersion() =>

@@ -97,6 +97,7 @@ public static class Table3
                     progress?.Report(new Table3Progress(done, total, encoderName, task, seed, null));
                     var result = ProbeExperiment.Run(manifest, source, cache.EncoderName, cache.ConfigKey, first.Frames, first.Dim,
                         new ProbeExperimentOptions(task, training, options.Released, options.Bootstrap, options.EvaluateOnly), epochProgress, cancellationToken);
+                    result = result with { Dataset = dataset.Spec ?? dataset.Name, AudioRoot = dataset.AudioRoot };
                     ProbeExperiment.Save(result, training.CheckpointDirectory!);
                     results.Add(result);
                     done++;

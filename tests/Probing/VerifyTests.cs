@@ -1,0 +1,81 @@
+namespace PianoJudges.Tests.Probing;
+
+using System.Text.Json.Nodes;
+using PianoJudges.Data;
+using PianoJudges.Encoders;
+using PianoJudges.Probing;
+using PianoJudges.Tests.Support;
+
+/// <summary>`verify`: a Table 3 result re-run from its recorded dataset, cache, seed and options matches bit for bit,
+/// a tampered number is named, and missing inputs are said to be missing.</summary>
+[Collection("GlobalTorchSeed")]
+public class VerifyTests
+{
+    private const int Frames = 30, Dim = 32, Segments = 2;
+
+    /// <summary>A PLD-synth-shaped dataset ("pld-synth:planted") whose expertise embeddings carry the level as an offset.</summary>
+    private static (ProbeDataset Dataset, EmbeddingCache Cache) Setup(DataPaths paths)
+    {
+        var cache = new EmbeddingCache(paths, "spectrogram", "planted-signal-v1");
+        var rows = new List<ManifestRow>();
+        var index = new Dictionary<string, string>();
+        var rng = new Random(11);
+        for (int level = 0; level < 3; level++)
+            for (int i = 0; i < 10; i++)
+            {
+                string id = $"rec-{level}-{i}";
+                var data = new float[Segments * Frames * Dim];
+                for (int k = 0; k < data.Length; k++) data[k] = (float)(rng.NextDouble() - 0.5) + level * 0.8f;
+                string hash = $"{level:x2}{i:x2}" + new string('0', 60);
+                cache.Write(hash, id, new Embedding(data, Segments, Frames, Dim, [true, true]));
+                index[id] = hash;
+                rows.Add(new ManifestRow(id, id, ManifestTask.Expertise, level, null, id, null, 20, "test", null));
+            }
+        cache.UpdateIndex(index);
+        string manifests = Path.Combine(paths.PldSynth("planted"), "manifests");
+        Directory.CreateDirectory(manifests);
+        ManifestIO.Write(Path.Combine(manifests, "expertise.csv"), new Manifest("test: planted expertise signal", rows));
+        ManifestIO.Write(Path.Combine(manifests, "difficulty.csv"), new Manifest("test: none", []));
+        ManifestIO.Write(Path.Combine(manifests, "techniques.csv"), new Manifest("test: none", []));
+        return (ProbeDataset.Parse(paths, "pld-synth:planted", null), cache);
+    }
+
+    [Fact]
+    public void ARerunMatchesBitForBit_ATamperedMetricIsNamed_AMissingCacheCannotBeVerified()
+    {
+        using var tmp = new TempDir();
+        var paths = new DataPaths(tmp.Path);
+        var (dataset, cache) = Setup(paths);
+        var options = new Table3Options(Tasks: [ProbeTaskNames.Expertise2], Profile: ProbeProfile.Tiny, Caches: [cache],
+            MaxEpochs: 3, Bootstrap: new PianoJudges.Metrics.BootstrapOptions(Resamples: 100));
+        var run = Table3.Run(paths, dataset, options);
+        var result = Assert.Single(run.Results);
+        Assert.Equal("pld-synth:planted", result.Dataset);
+        Assert.Contains("libtorch", result.Libraries!.Keys);
+        string runDir = Path.Combine(Directory.GetDirectories(Path.Combine(run.RunsDirectory, "spectrogram", ProbeTaskNames.Expertise2)).Single(), "seed13");
+        string resultsPath = Path.Combine(runDir, "results.json");
+        var before = Directory.GetFiles(runDir).ToDictionary(f => f, File.ReadAllBytes);
+
+        var match = ResultVerification.Verify(paths, resultsPath);
+        Assert.True(match.Verdict == VerificationVerdict.Match, string.Join("; ", match.Differences.Append(match.Problem ?? "")));
+        Assert.Equal(0, match.ExitCode);
+        Assert.Equal(before.Keys.Order(), Directory.GetFiles(runDir).Order()); // the original run is untouched
+        Assert.All(before, kv => Assert.Equal(kv.Value, File.ReadAllBytes(kv.Key)));
+
+        var json = JsonNode.Parse(File.ReadAllText(resultsPath))!;
+        double accuracy = json["Metrics"]!["accuracy"]!["Value"]!.GetValue<double>();
+        json["Metrics"]!["accuracy"]!["Value"] = BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(accuracy) + 1); // one ulp
+        string tampered = tmp.File("tampered.json");
+        File.WriteAllText(tampered, json.ToJsonString());
+        var mismatch = ResultVerification.Verify(paths, tampered);
+        Assert.Equal(VerificationVerdict.Mismatch, mismatch.Verdict);
+        Assert.Equal(1, mismatch.ExitCode);
+        Assert.Contains("metric accuracy value", Assert.Single(mismatch.Differences));
+
+        Directory.Delete(cache.Directory, recursive: true);
+        var missing = ResultVerification.Verify(paths, resultsPath);
+        Assert.Equal(VerificationVerdict.CannotVerify, missing.Verdict);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("planted-signal-v1", missing.Problem);
+    }
+}
