@@ -1,5 +1,6 @@
 namespace PianoJudges.Tests.FineTuning;
 
+using PianoJudges.Encoders.AudioMae;
 using PianoJudges.FineTuning.AudioMae;
 using PianoJudges.FineTuning.Dac;
 using PianoJudges.Reporting;
@@ -28,6 +29,15 @@ public class FineTuningViewsTests
         Assert.Equal(e.NumPatches - (int)(e.NumPatches * (1 - config.MaskRatio)), view.MaskedPatches);
         Assert.Equal(config.MaskRatio, view.MaskedFraction, 1);
         Assert.Equal(100.0, view.FramesPerSecond);
+
+        // The original is the front end's fbank of the mean-removed crop, unpatchified back to (time, bin).
+        var crop = clip.Take(config.CropSamples).ToArray();
+        float mean = (float)crop.Average(v => (double)v);
+        using var fbank = AudioMaeFrontEnd.Compute(crop.Select(v => v - mean).ToArray(), e);
+        var expected = fbank.contiguous().data<float>().ToArray();
+        for (int t = 0; t < e.TargetLength; t++)
+            for (int f = 0; f < e.NumMelBins; f++)
+                Assert.Equal(expected[t * e.NumMelBins + f], view.Original[t, f], 4);
 
         int hiddenPixels = 0;
         for (int t = 0; t < e.TargetLength; t++)
