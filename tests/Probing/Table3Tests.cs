@@ -10,29 +10,10 @@ using PianoJudges.Tests.Support;
 [Collection("GlobalTorchSeed")]
 public class Table3Tests
 {
-    private const int Frames = 30, Dim = 32, Segments = 2;
-
     /// <summary>An expertise manifest whose embeddings carry the level as a planted offset, cached like `embed` does.</summary>
     private static (ProbeDataset Dataset, EmbeddingCache Cache) Setup(TempDir tmp)
     {
-        var paths = new DataPaths(tmp.Path);
-        var cache = new EmbeddingCache(paths, "spectrogram", "planted-signal-v1");
-        var rows = new List<ManifestRow>();
-        var index = new Dictionary<string, string>();
-        var rng = new Random(7);
-        for (int level = 0; level < 3; level++)
-            for (int i = 0; i < 14; i++)
-            {
-                string id = $"rec-{level}-{i}";
-                var data = new float[Segments * Frames * Dim];
-                for (int k = 0; k < data.Length; k++) data[k] = (float)(rng.NextDouble() - 0.5) + level * 0.8f;
-                string hash = $"{level:x2}{i:x2}" + new string('0', 60);
-                cache.Write(hash, id, new Embedding(data, Segments, Frames, Dim, [true, true]));
-                index[id] = hash;
-                rows.Add(new ManifestRow(id, id, ManifestTask.Expertise, level, null, id, null, 20, "test", null));
-            }
-        cache.UpdateIndex(index);
-        var manifest = new Manifest("test: planted expertise signal", rows);
+        var (cache, manifest) = PlantedExpertise.Write(new DataPaths(tmp.Path), perLevel: 14, seed: 7);
         return (new ProbeDataset("planted", new Dictionary<string, Manifest> { [ManifestTask.Expertise] = manifest }, tmp.Path), cache);
     }
 

@@ -11,30 +11,13 @@ using PianoJudges.Tests.Support;
 [Collection("GlobalTorchSeed")]
 public class VerifyTests
 {
-    private const int Frames = 30, Dim = 32, Segments = 2;
-
     /// <summary>A PLD-synth-shaped dataset ("pld-synth:planted") whose expertise embeddings carry the level as an offset.</summary>
     private static (ProbeDataset Dataset, EmbeddingCache Cache) Setup(DataPaths paths)
     {
-        var cache = new EmbeddingCache(paths, "spectrogram", "planted-signal-v1");
-        var rows = new List<ManifestRow>();
-        var index = new Dictionary<string, string>();
-        var rng = new Random(11);
-        for (int level = 0; level < 3; level++)
-            for (int i = 0; i < 10; i++)
-            {
-                string id = $"rec-{level}-{i}";
-                var data = new float[Segments * Frames * Dim];
-                for (int k = 0; k < data.Length; k++) data[k] = (float)(rng.NextDouble() - 0.5) + level * 0.8f;
-                string hash = $"{level:x2}{i:x2}" + new string('0', 60);
-                cache.Write(hash, id, new Embedding(data, Segments, Frames, Dim, [true, true]));
-                index[id] = hash;
-                rows.Add(new ManifestRow(id, id, ManifestTask.Expertise, level, null, id, null, 20, "test", null));
-            }
-        cache.UpdateIndex(index);
+        var (cache, expertise) = PlantedExpertise.Write(paths, perLevel: 10, seed: 11);
         string manifests = Path.Combine(paths.PldSynth("planted"), "manifests");
         Directory.CreateDirectory(manifests);
-        ManifestIO.Write(Path.Combine(manifests, "expertise.csv"), new Manifest("test: planted expertise signal", rows));
+        ManifestIO.Write(Path.Combine(manifests, "expertise.csv"), expertise);
         ManifestIO.Write(Path.Combine(manifests, "difficulty.csv"), new Manifest("test: none", []));
         ManifestIO.Write(Path.Combine(manifests, "techniques.csv"), new Manifest("test: none", []));
         return (ProbeDataset.Parse(paths, "pld-synth:planted", null), cache);

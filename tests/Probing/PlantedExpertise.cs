@@ -1,0 +1,35 @@
+namespace PianoJudges.Tests.Probing;
+
+using PianoJudges.Data;
+using PianoJudges.Encoders;
+
+/// <summary>
+/// Expertise recordings whose cached embeddings carry the level as a planted offset, written to a cache as
+/// `embed` would: the data the Table 3 and verify tests train on.
+/// </summary>
+internal static class PlantedExpertise
+{
+    public const int Frames = 30, Dim = 32, Segments = 2;
+
+    /// <summary>Writes <paramref name="perLevel"/> recordings per level into a spectrogram cache; returns it and their manifest.</summary>
+    public static (EmbeddingCache Cache, Manifest Manifest) Write(DataPaths paths, int perLevel, int seed)
+    {
+        var cache = new EmbeddingCache(paths, "spectrogram", "planted-signal-v1");
+        var rows = new List<ManifestRow>();
+        var index = new Dictionary<string, string>();
+        var rng = new Random(seed);
+        for (int level = 0; level < 3; level++)
+            for (int i = 0; i < perLevel; i++)
+            {
+                string id = $"rec-{level}-{i}";
+                var data = new float[Segments * Frames * Dim];
+                for (int k = 0; k < data.Length; k++) data[k] = (float)(rng.NextDouble() - 0.5) + level * 0.8f;
+                string hash = $"{level:x2}{i:x2}" + new string('0', 60);
+                cache.Write(hash, id, new Embedding(data, Segments, Frames, Dim, [true, true]));
+                index[id] = hash;
+                rows.Add(new ManifestRow(id, id, ManifestTask.Expertise, level, null, id, null, 20, "test", null));
+            }
+        cache.UpdateIndex(index);
+        return (cache, new Manifest("test: planted expertise signal", rows));
+    }
+}
