@@ -9,8 +9,8 @@ using static TorchSharp.torch;
 
 /// <summary>
 /// `pianojudges finetune`: continue an encoder's self-supervised training on piano audio (Audio-MAE's masked
-/// reconstruction, DAC's codec objective), as the paper did before probing; writes encoder.safetensors, which
-/// `embed --weights` loads like the original checkpoint.
+/// reconstruction, DAC's codec objective), as the paper did before probing; writes encoder.safetensors (and the
+/// starting weights, encoder-start.safetensors) with metadata that `embed --weights` reads to build the right model.
 /// </summary>
 public sealed class FinetuneCommand : ICliCommand
 {
@@ -52,7 +52,7 @@ public sealed class FinetuneCommand : ICliCommand
             int micro = parse.GetValue(batch) ?? (sz == FineTuningSize.Toy ? FineTuningObjectives.RecipeBatch(name, sz) : 2);
             string outDir = parse.GetValue(output) ?? Path.Combine(GlobalOptions.Paths(parse).Runs, $"finetune-{name}-{parse.GetValue(size)}");
             var options = new FineTuneOptions(outDir, parse.GetValue(steps), micro, parse.GetValue(accumulation), parse.GetValue(every),
-                parse.GetValue(seed), parse.GetValue(resume));
+                parse.GetValue(seed), parse.GetValue(resume), Corpus: parse.GetValue(corpus));
             FineTuner.SeedInitialisation(options.Seed);
             using var objective = FineTuningObjectives.Create(name, sz, options.Steps, micro * options.AccumulationSteps, dev, parse.GetValue(weights));
             var audio = PianoCorpus.Open(parse.GetValue(corpus)!, objective.SampleRate, parse.GetValue(audioRoot));
@@ -80,7 +80,9 @@ public sealed class FinetuneCommand : ICliCommand
                 return Task.FromResult(130);
             }
             AnsiConsole.MarkupLine($"Done: steps {result!.StartStep}..{result.StepsDone}; log {Markup.Escape(result.LogPath)}; " +
-                                   $"encoder weights {Markup.Escape(result.EncoderCheckpoint)} (pianojudges embed --encoder {name} --weights <that file>).");
+                                   $"encoder weights {Markup.Escape(result.EncoderCheckpoint)}, starting weights {Markup.Escape(Path.Combine(Path.GetDirectoryName(result.EncoderCheckpoint)!, FineTuner.StartFile))}.");
+            AnsiConsole.MarkupLine($"Probe them: pianojudges embed --encoder {name} --weights {Markup.Escape(Path.GetFullPath(outDir))} (cached as {name}-ft; " +
+                                   $"--weights <run>/{FineTuner.StartFile} gives the before row, cached as {name}), then pianojudges table3.");
             return Task.FromResult(0);
         });
         return cmd;

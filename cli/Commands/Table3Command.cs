@@ -12,7 +12,12 @@ public sealed class Table3Command : ICliCommand
     public Command Build()
     {
         var probe = new ProbeOptions();
-        var encoders = new Option<string[]>("--encoder") { Description = "Encoders to probe (default: every encoder with cached embeddings).", AllowMultipleArgumentsPerToken = true };
+        var encoders = new Option<string[]>("--encoder", "--encoders")
+        {
+            Description = $"Encoders to probe, repeatable or comma-separated: {string.Join(", ", PianoJudges.Encoders.EncoderRegistry.ProbeNames)} " +
+                          "(-ft: embeddings of fine-tuned weights; default: every encoder with cached embeddings, fine-tuned ones included).",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var tasks = new Option<string[]>("--task") { Description = $"Tasks (default: all): {string.Join(", ", ProbeTaskNames.All)}.", AllowMultipleArgumentsPerToken = true };
         var output = new Option<string?>("--out") { Description = "Where to write table3.csv, table3.md and table3.html (default: the runs folder)." };
         var cmd = new Command("table3", "Train and evaluate every task for every encoder with cached embeddings; write Table 3 (CSV, Markdown, chart) beside the paper's numbers.");
@@ -20,7 +25,8 @@ public sealed class Table3Command : ICliCommand
         foreach (var o in new Option[] { encoders, tasks, output }) cmd.Options.Add(o);
         cmd.SetAction((parse, ct) =>
         {
-            var options = probe.ToOptions(parse, parse.GetValue(tasks) is { Length: > 0 } t ? t : null, parse.GetValue(encoders) is { Length: > 0 } e ? e : null);
+            var names = (parse.GetValue(encoders) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+            var options = probe.ToOptions(parse, parse.GetValue(tasks) is { Length: > 0 } t ? t : null, names.Length > 0 ? names : null);
             return Task.FromResult(RunAndPrint(parse, probe.DatasetOf(parse), options, parse.GetValue(output), ct));
         });
         return cmd;

@@ -14,7 +14,7 @@ public sealed class TrainCommand : ICliCommand
         var probe = new ProbeOptions();
         var task = new Option<string>("--task") { Description = $"One of {string.Join(", ", ProbeTaskNames.All)}.", Required = true };
         task.AcceptOnlyFromAmong([.. ProbeTaskNames.All]);
-        var encoder = new Option<string>("--encoder") { Description = $"One of {string.Join(", ", EncoderRegistry.Names)} (its embeddings must be cached).", DefaultValueFactory = _ => EncoderRegistry.Spectrogram };
+        var encoder = new Option<string>("--encoder") { Description = $"One of {string.Join(", ", EncoderRegistry.ProbeNames)} (its embeddings must be cached; -ft: fine-tuned weights).", DefaultValueFactory = _ => EncoderRegistry.Spectrogram };
         var output = new Option<string?>("--out") { Description = "Where to write the result tables (default: the runs folder)." };
         var cmd = new Command(name, description);
         probe.AddTo(cmd);

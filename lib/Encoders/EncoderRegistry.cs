@@ -110,6 +110,13 @@ public static class EncoderRegistry
     /// <summary>The registry names, in Table 1's order.</summary>
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Info.Name).ToArray();
 
+    /// <summary>The encoders the paper fine-tunes on piano (lib/FineTuning); their fine-tuned embeddings are named "audiomae-ft", "dac-ft".</summary>
+    public static IReadOnlyList<string> FineTunable { get; } = [AudioMae, Dac];
+
+    /// <summary>Every name embeddings can be probed under: Table 1's, each fine-tunable one followed by its fine-tuned variant.</summary>
+    public static IReadOnlyList<string> ProbeNames { get; } =
+        Names.SelectMany(n => FineTunable.Contains(n) ? new[] { n, FineTunedCheckpoint.Variant(n) } : [n]).ToArray();
+
     /// <summary>The full entry for <paramref name="name"/> (case-insensitive).</summary>
     public static EncoderEntry Entry(string name) =>
         Entries.FirstOrDefault(e => string.Equals(e.Info.Name, name, StringComparison.OrdinalIgnoreCase))
@@ -151,6 +158,12 @@ public static class EncoderRegistry
         TorchRuntime.EnsureInitialised();
         if (o.RandomWeights && o.Weights is not null)
             throw new ArgumentException($"{n}: give --weights or --random-weights, not both");
+        // A checkpoint written by lib/FineTuning names its encoder and config: it builds that model, whatever the defaults.
+        var fineTuned = FineTunedWeights(n, o);
+        if (fineTuned is { } ft)
+            return n == AudioMae
+                ? AudioMaeEncoder.FromFineTuned(ft.Path, o.BatchSize, o.Faithful ? WithReleasedFrontEnd : null)
+                : DacEncoder.FromFineTuned(ft.Path, o.Faithful ? WithReleasedChunks : null);
         return n switch
         {
             Mert => CreateMert(entry, o),
@@ -166,6 +179,32 @@ public static class EncoderRegistry
             _ => throw new InvalidOperationException($"encoder '{n}' is in the registry but Create does not build it"),
         };
     }
+
+    /// <summary>
+    /// The fine-tuned checkpoint --weights names (the file, or a run folder's encoder.safetensors), when it has
+    /// lib/FineTuning's metadata; null for released checkpoints. A fine-tuned checkpoint of another encoder is an error.
+    /// </summary>
+    public static (string Path, FineTunedCheckpoint Checkpoint)? FineTunedWeights(string encoder, EncoderOptions o)
+    {
+        if (o.Weights is not { Length: > 0 } given || Entry(encoder).WeightsFiles.Select(f => Path.Combine(given, f)).Any(File.Exists)) return null;
+        if (FineTunedCheckpoint.Locate(given) is not { } path || FineTunedCheckpoint.Read(path) is not { } meta) return null;
+        string n = Entry(encoder).Info.Name;
+        if (meta.Encoder != n)
+            throw new ArgumentException($"--weights {given}: {path} holds fine-tuned {meta.Encoder} weights, not {n}; use --encoder {meta.Encoder}");
+        if (!FineTunable.Contains(n))
+            throw new ArgumentException($"--weights {given}: fine-tuned {n} weights, but {n} has no fine-tuning path");
+        return (path, meta);
+    }
+
+    /// <summary>--faithful on fine-tuned Audio-MAE weights: the released code's front end (32 kHz, peak 0.5, no normalisation, fp16 fbank) on the trained model.</summary>
+    public static AudioMaeConfig WithReleasedFrontEnd(AudioMaeConfig c)
+    {
+        var f = AudioMaeConfig.PaperFaithful;
+        return c with { SampleRate = f.SampleRate, PeakNormalise = f.PeakNormalise, RoundFbankToHalf = f.RoundFbankToHalf, Normalisation = f.Normalisation };
+    }
+
+    /// <summary>--faithful on fine-tuned DAC weights: the released code's 1 s chunks.</summary>
+    public static DacConfig WithReleasedChunks(DacConfig c) => c with { ChunkSeconds = DacConfig.PaperFaithful.ChunkSeconds };
 
     /// <summary>The MERT options <see cref="Create"/> uses (MERT-v1-330M; faithful changes nothing).</summary>
     public static MertEncoderOptions MertOptions(EncoderOptions o) =>
@@ -201,7 +240,8 @@ public static class EncoderRegistry
             if (File.Exists(full)) return full;
             if (!Directory.Exists(full)) throw MissingWeights(entry, $"--weights {given}: no such file or folder", null);
             return entry.WeightsFiles.Select(f => Path.Combine(full, f)).FirstOrDefault(File.Exists)
-                ?? throw MissingWeights(entry, $"--weights {given}: the folder holds none of {string.Join(", ", entry.WeightsFiles)}", null);
+                ?? throw MissingWeights(entry, $"--weights {given}: the folder holds none of {string.Join(", ", entry.WeightsFiles)}" +
+                    (FineTunable.Contains(entry.Info.Name) ? $" (nor a fine-tuning run's {FineTunedCheckpoint.FileName})" : ""), null);
         }
         if (o.WeightsDirectory is { } dir)
         {

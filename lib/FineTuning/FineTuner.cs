@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PianoJudges.Data;
+using PianoJudges.Encoders;
 using PianoJudges.Encoders.Weights;
 using TorchSharp;
 
@@ -18,6 +19,7 @@ using TorchSharp;
 /// <param name="Seed">Seeds every draw: excerpt choice, augmentation and torch's generator (masks, quantiser dropout, dropout) per step.</param>
 /// <param name="Resume">Continue from latest.json in OutputDirectory (an error if there is none).</param>
 /// <param name="KeepCheckpoints">Checkpoint folders kept (oldest deleted first).</param>
+/// <param name="Corpus">What the run trains on, as given (recorded in the encoder checkpoint's metadata).</param>
 public sealed record FineTuneOptions(
     string OutputDirectory,
     long Steps,
@@ -26,7 +28,8 @@ public sealed record FineTuneOptions(
     int CheckpointEvery = 100,
     ulong Seed = 0,
     bool Resume = false,
-    int KeepCheckpoints = 2)
+    int KeepCheckpoints = 2,
+    string? Corpus = null)
 {
     internal void Validate()
     {
@@ -55,7 +58,8 @@ public static class FineTuner
 {
     public const string LogFile = "log.jsonl";
     public const string LatestFile = "latest.json";
-    public const string EncoderFile = "encoder.safetensors";
+    public const string EncoderFile = FineTunedCheckpoint.FileName;
+    public const string StartFile = FineTunedCheckpoint.StartFileName;
     public const string TrainingStateFile = "training.safetensors";
     public const string TrainerFile = "trainer.json";
 
@@ -78,6 +82,7 @@ public static class FineTuner
             throw new InvalidOperationException($"{root} already holds a run ({LatestFile}); pass resume to continue it or choose another folder");
         }
         else if (File.Exists(logPath)) File.Delete(logPath);
+        if (!options.Resume) SaveEncoder(objective, Path.Combine(root, StartFile), options, 0);
 
         var clock = Stopwatch.StartNew();
         long step = start;
@@ -152,13 +157,29 @@ public static class FineTuner
             try { Directory.Delete(temp, recursive: true); } catch (IOException) { }
             throw;
         }
-        Safetensors.Save(Path.Combine(root, EncoderFile), objective.EncoderCheckpoint(),
-            new Dictionary<string, string> { ["objective"] = objective.Name, ["steps_done"] = done.ToString(CultureInfo.InvariantCulture) });
+        SaveEncoder(objective, Path.Combine(root, EncoderFile), options, done);
         AtomicFile.WriteAllText(Path.Combine(root, LatestFile),
             new JsonObject { ["steps_done"] = done, ["folder"] = Path.Combine("checkpoints", StepFolder(done)) }.ToJsonString());
         foreach (var old in Directory.GetDirectories(checkpoints, "step-*").Order(StringComparer.Ordinal).SkipLast(options.KeepCheckpoints))
             Directory.Delete(old, recursive: true);
         return final;
+    }
+
+    /// <summary>
+    /// Writes the objective's encoder weights (the original checkpoint's key layout) with <see cref="FineTunedCheckpoint"/>
+    /// metadata, atomically: what `embed --weights` reads to build the right model and name its embeddings.
+    /// </summary>
+    public static FineTunedCheckpoint SaveEncoder(IFineTuningObjective objective, string path, FineTuneOptions options, long stepsDone)
+    {
+        var meta = objective.DescribeEncoder() with
+        {
+            StepsDone = stepsDone,
+            TotalSteps = options.Steps,
+            Seed = options.Seed,
+            Corpus = options.Corpus ?? "",
+        };
+        Safetensors.Save(path, objective.EncoderCheckpoint(), meta.ToMetadata());
+        return meta;
     }
 
     private static (long start, string folder) Restore(IFineTuningObjective objective, FineTuneOptions options, string root)

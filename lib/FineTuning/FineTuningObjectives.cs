@@ -16,7 +16,7 @@ public enum FineTuningSize
 /// <summary>Builds an objective by encoder name ("audiomae", "dac"), size and optional starting weights.</summary>
 public static class FineTuningObjectives
 {
-    public static readonly IReadOnlyList<string> Names = ["audiomae", "dac"];
+    public static readonly IReadOnlyList<string> Names = EncoderRegistry.FineTunable;
 
     /// <summary>The recipe's batch per optimiser step for that encoder and size.</summary>
     public static int RecipeBatch(string encoder, FineTuningSize size) => encoder switch

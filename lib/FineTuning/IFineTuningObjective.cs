@@ -42,6 +42,12 @@ public interface IFineTuningObjective : IDisposable
     /// <summary>The tensors an encoder of lib/Encoders loads (same key layout as the original checkpoint).</summary>
     IEnumerable<KeyValuePair<string, Tensor>> EncoderCheckpoint();
 
+    /// <summary>
+    /// What <see cref="EncoderCheckpoint"/> is: encoder, size, layout, the encoder config as JSON, objective and starting
+    /// weights (the run's step count, seed and corpus are filled in by <see cref="FineTuner"/>).
+    /// </summary>
+    PianoJudges.Encoders.FineTunedCheckpoint DescribeEncoder();
+
     /// <summary>The device the models live on (chosen at construction, before the optimisers are built).</summary>
     Device Device { get; }
 }

@@ -4,7 +4,8 @@ using PianoJudges.Data;
 using PianoJudges.Metrics;
 
 /// <summary>What to run for Table 3.</summary>
-/// <param name="Encoders">Encoders to probe; null = every encoder with cached embeddings of the dataset.</param>
+/// <param name="Encoders">Encoders to probe, by embedding name ("audiomae", "audiomae-ft" for fine-tuned weights, see
+/// <see cref="Encoders.EncoderRegistry.ProbeNames"/>); null = every encoder with cached embeddings, fine-tuned variants included.</param>
 /// <param name="Seeds">Seeds per (encoder, task): the paper reports single runs; more seeds give mean ± std.</param>
 /// <param name="LearningRate">Overrides the profile's learning rate (likewise MaxEpochs and BatchSize).</param>
 /// <param name="Caches">The embedding caches to probe; null = discover them (see <see cref="Table3.FindCache"/>).</param>
@@ -46,11 +47,13 @@ public static class Table3
         var skipped = new List<string>();
         if (options.Caches is { } given) caches.AddRange(given);
         else
-            foreach (var encoder in options.Encoders ?? Encoders.EncoderRegistry.Names)
+            foreach (var encoder in options.Encoders ?? Encoders.EncoderRegistry.ProbeNames)
             {
                 var (found, note) = FindCache(paths, encoder);
                 if (found is not null) caches.Add(found);
-                if (note is not null) skipped.Add(note);
+                // Asked for everything: a fine-tuned variant nobody made is not worth a line.
+                if (note is not null && (found is not null || options.Encoders is not null || !Encoders.FineTunedCheckpoint.IsVariant(encoder)))
+                    skipped.Add(note);
             }
         string runs = Path.Combine(paths.Runs, dataset.Name, options.EffectiveProfile.Name);
         var results = new List<ProbeExperimentResult>();
@@ -111,18 +114,44 @@ public static class Table3
     /// <summary>
     /// The cache of an encoder to probe: the only one, else the one of the encoder's default configuration when it
     /// can be built without weights (the spectrogram), else the one with the most entries; the note says which
-    /// was chosen when there was a choice, or why there is none.
+    /// was chosen when there was a choice, or why there is none. For a fine-tuned variant ("audiomae-ft") with
+    /// several caches (several runs, or a run embedded at several checkpoints) the newest (its index written last)
+    /// is probed: the others are not merged into it, and the note names the one chosen.
     /// </summary>
     public static (EmbeddingCache? Cache, string? Note) FindCache(DataPaths paths, string encoder)
     {
         var all = EmbeddingCache.Discover(paths, encoder);
-        if (all.Count == 0) return (null, $"{encoder}: no cached embeddings (run 'pianojudges embed --encoder {encoder}')");
+        bool variant = Encoders.FineTunedCheckpoint.IsVariant(encoder);
+        if (all.Count == 0)
+            return (null, variant
+                ? $"{encoder}: no cached embeddings of fine-tuned weights (run 'pianojudges finetune --encoder {Encoders.FineTunedCheckpoint.BaseName(encoder)}', " +
+                  $"then 'pianojudges embed --encoder {Encoders.FineTunedCheckpoint.BaseName(encoder)} --weights <run folder>')"
+                : $"{encoder}: no cached embeddings (run 'pianojudges embed --encoder {encoder}')");
         if (all.Count == 1) return (all[0], null);
+        if (variant)
+        {
+            var newest = all.OrderByDescending(c => File.GetLastWriteTimeUtc(c.IndexPath)).First();
+            return (newest, $"{encoder}: {all.Count} embedding caches of fine-tuned weights (different runs or checkpoints); probing the newest, " +
+                            $"{newest.Directory} ({WeightsOf(newest.ConfigKey)})");
+        }
         string? defaultKey = encoder == Encoders.EncoderRegistry.Spectrogram
             ? Encoders.EmbeddingPipeline.CacheConfigKey(Encoders.EncoderRegistry.Create(encoder), Audio.SegmentingOptions.Paper)
             : null;
         var chosen = all.FirstOrDefault(c => c.ConfigKey == defaultKey && !c.Float16) ?? all[0];
         return (chosen, $"{encoder}: {all.Count} embedding caches with different settings; probing {chosen.Directory}");
+    }
+
+    private static string WeightsOf(string configKey) =>
+        configKey.Split('|').FirstOrDefault(p => p.StartsWith("weights=", StringComparison.Ordinal)) ?? "weights unknown";
+
+    /// <summary>
+    /// Sort key that puts each fine-tuned variant right after its encoder, encoders in Table 1's order (then any
+    /// others by name): how tables show the pretrained and fine-tuned rows side by side.
+    /// </summary>
+    public static (int, string) EncoderOrder(string encoder)
+    {
+        int i = Encoders.EncoderRegistry.ProbeNames.ToList().FindIndex(n => string.Equals(n, encoder, StringComparison.OrdinalIgnoreCase));
+        return (i < 0 ? int.MaxValue : i, encoder);
     }
 
     private static string SettingKey(ProbeTrainingOptions t, bool released, string embeddings)
@@ -144,6 +173,7 @@ public static class Table3
     /// <summary>Rows of (encoder, task, metric, ours ± CI, mean ± std over seeds, paper) for every metric of every task.</summary>
     public static IReadOnlyList<Table3Row> Rows(Table3Result result) =>
         result.Results
+            .OrderBy(r => EncoderOrder(r.Encoder))
             .GroupBy(r => (r.Encoder, r.Task))
             .SelectMany(g => g.First().Metrics.Keys.Select(metric =>
             {

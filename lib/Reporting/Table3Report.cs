@@ -19,7 +19,7 @@ public static class Table3Report
     /// <summary>One row per (encoder, task) with the task's headline metric.</summary>
     public static Table Headline(Table3Result result) => new(
         ["encoder", "task", "metric", "ours", "95% CI", "paper", "best epoch", "seconds (this run)"],
-        result.Results.GroupBy(r => (r.Encoder, r.Task)).Select(g =>
+        result.Results.OrderBy(r => Table3.EncoderOrder(r.Encoder)).GroupBy(r => (r.Encoder, r.Task)).Select(g =>
         {
             var first = g.First();
             string metric = Table3.HeadlineMetric(first.Task);

@@ -19,14 +19,15 @@ public sealed class AudioMaeEncoder : IAudioEncoder, IDisposable
     /// <param name="model">The ViT; its config decides the front end.</param>
     /// <param name="weights">Identifies the weights in <see cref="ConfigKey"/> (a checkpoint name or hash; "random" for untrained weights).</param>
     /// <param name="batchSize">Segments per forward pass.</param>
-    public AudioMaeEncoder(AudioMaeVit model, string weights, int batchSize = 2)
+    /// <param name="name">The name embeddings are cached and reported under (default "audiomae"; "audiomae-ft" for fine-tuned weights).</param>
+    public AudioMaeEncoder(AudioMaeVit model, string weights, int batchSize = 2, string? name = null)
     {
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "must be at least 1");
         this.model = model;
         this.weights = weights;
         BatchSize = batchSize;
         model.eval();
-        Info = Describe(model.Config);
+        Info = Describe(model.Config) with { Name = name ?? EncoderRegistry.AudioMae };
     }
 
     /// <summary>The Table 1 facts of a configuration: 512 tokens of 768 per segment, 51.2 per second.</summary>
@@ -37,12 +38,14 @@ public sealed class AudioMaeEncoder : IAudioEncoder, IDisposable
 
     /// <summary>Builds the model for <paramref name="config"/> and loads an Audio-MAE state_dict into it.</summary>
     /// <param name="weightsId">What ConfigKey names the weights by (default: the file name of <paramref name="source"/>).</param>
-    public static AudioMaeEncoder FromStateDict(AudioMaeConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source, int batchSize = 2, string? weightsId = null)
+    /// <param name="name">See the constructor.</param>
+    public static AudioMaeEncoder FromStateDict(AudioMaeConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source, int batchSize = 2,
+        string? weightsId = null, string? name = null)
     {
         TorchRuntime.EnsureInitialised();
         var model = new AudioMaeVit(config);
-        model.LoadCheckpoint(stateDict, source);
-        return new AudioMaeEncoder(model, weightsId ?? Path.GetFileName(source), batchSize);
+        var report = model.LoadCheckpoint(stateDict, source);
+        return new AudioMaeEncoder(model, weightsId ?? Path.GetFileName(source), batchSize, name) { LoadReport = report };
     }
 
     /// <summary>Opens a released Audio-MAE checkpoint (its "model" entry; the saved argparse.Namespace is read as inert data) and builds the encoder.</summary>
@@ -53,8 +56,28 @@ public sealed class AudioMaeEncoder : IAudioEncoder, IDisposable
         return FromStateDict(config, stateDict, path, batchSize, EncoderCheckpoint.Identity(path));
     }
 
+    /// <summary>
+    /// Opens a checkpoint written by lib/FineTuning: the model is built from the config in its metadata (toy or real,
+    /// models_mae layout read after the final `norm`) and named "audiomae-ft" once fine-tuned ("audiomae" at step 0).
+    /// </summary>
+    /// <param name="adapt">Changes the stored config before the model is built (e.g. the released code's front end); null keeps it.</param>
+    /// <exception cref="InvalidDataException">The file has no fine-tuning metadata, or it is another encoder's.</exception>
+    public static AudioMaeEncoder FromFineTuned(string path, int batchSize = 2, Func<AudioMaeConfig, AudioMaeConfig>? adapt = null)
+    {
+        var meta = FineTunedCheckpoint.Read(path) ?? throw new InvalidDataException($"{path}: no fine-tuning metadata (a released checkpoint: use FromCheckpoint with its config)");
+        if (meta.Encoder != EncoderRegistry.AudioMae)
+            throw new InvalidDataException($"{path}: holds fine-tuned {meta.Encoder} weights, not audiomae (use --encoder {meta.Encoder})");
+        var config = meta.AudioMaeConfig();
+        if (adapt is not null) config = adapt(config);
+        TorchRuntime.EnsureInitialised();
+        using var stateDict = EncoderCheckpoint.Load(path, "model");
+        return FromStateDict(config, stateDict, path, batchSize, EncoderCheckpoint.Identity(path), meta.EmbeddingName);
+    }
+
     public EncoderInfo Info { get; }
     public int BatchSize { get; }
+    /// <summary>What loading the weights did (null when built from a model): every key of the file is loaded or a known foreign one (decoder_*, mask_token, head).</summary>
+    public PianoJudges.Encoders.Weights.LoadReport? LoadReport { get; private init; }
     public AudioMaeVit Model => model;
 
     public string ConfigKey

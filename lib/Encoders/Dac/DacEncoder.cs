@@ -17,12 +17,13 @@ public sealed class DacEncoder : IAudioEncoder, IDisposable
     private readonly string weights;
 
     /// <param name="weights">Identifies the weights in <see cref="ConfigKey"/> (a checkpoint name or hash; "random" for untrained weights).</param>
-    public DacEncoder(DacModel model, string weights)
+    /// <param name="name">The name embeddings are cached and reported under (default "dac"; "dac-ft" for fine-tuned weights).</param>
+    public DacEncoder(DacModel model, string weights, string? name = null)
     {
         this.model = model;
         this.weights = weights;
         model.eval();
-        Info = Describe(model.Config);
+        Info = Describe(model.Config) with { Name = name ?? EncoderRegistry.Dac };
     }
 
     /// <summary>The Table 1 facts of a configuration: 1024-d at 44100 / 512 Hz, 862 (whole) or 870 (1 s chunks) frames per 10 s.</summary>
@@ -33,12 +34,13 @@ public sealed class DacEncoder : IAudioEncoder, IDisposable
             (c.ChunkSeconds is double s ? $"{s:0.###} s chunks" : "whole segments"));
 
     /// <param name="weightsId">What ConfigKey names the weights by (default: the file name of <paramref name="source"/>).</param>
-    public static DacEncoder FromStateDict(DacConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source, string? weightsId = null)
+    /// <param name="name">See the constructor.</param>
+    public static DacEncoder FromStateDict(DacConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source, string? weightsId = null, string? name = null)
     {
         TorchRuntime.EnsureInitialised();
         var model = new DacModel(config);
-        model.LoadCheckpoint(stateDict, source);
-        return new DacEncoder(model, weightsId ?? Path.GetFileName(source));
+        var report = model.LoadCheckpoint(stateDict, source);
+        return new DacEncoder(model, weightsId ?? Path.GetFileName(source), name) { LoadReport = report };
     }
 
     /// <summary>Opens a released DAC weights file (its "state_dict" entry; "metadata" holds only plain values) and builds the encoder.</summary>
@@ -49,8 +51,28 @@ public sealed class DacEncoder : IAudioEncoder, IDisposable
         return FromStateDict(config, stateDict, path, EncoderCheckpoint.Identity(path));
     }
 
+    /// <summary>
+    /// Opens a codec checkpoint written by lib/FineTuning: the model is built from the config in its metadata (toy or
+    /// real) and named "dac-ft" once fine-tuned ("dac" at step 0).
+    /// </summary>
+    /// <param name="adapt">Changes the stored config before the model is built (e.g. the released code's 1 s chunks); null keeps it.</param>
+    /// <exception cref="InvalidDataException">The file has no fine-tuning metadata, or it is another encoder's.</exception>
+    public static DacEncoder FromFineTuned(string path, Func<DacConfig, DacConfig>? adapt = null)
+    {
+        var meta = FineTunedCheckpoint.Read(path) ?? throw new InvalidDataException($"{path}: no fine-tuning metadata (a released checkpoint: use FromCheckpoint with its config)");
+        if (meta.Encoder != EncoderRegistry.Dac)
+            throw new InvalidDataException($"{path}: holds fine-tuned {meta.Encoder} weights, not dac (use --encoder {meta.Encoder})");
+        var config = meta.DacConfig();
+        if (adapt is not null) config = adapt(config);
+        TorchRuntime.EnsureInitialised();
+        using var stateDict = EncoderCheckpoint.Load(path, "state_dict");
+        return FromStateDict(config, stateDict, path, EncoderCheckpoint.Identity(path), meta.EmbeddingName);
+    }
+
     public EncoderInfo Info { get; }
     public DacModel Model => model;
+    /// <summary>What loading the weights did (null when built from a model): every key is loaded or a decoder key.</summary>
+    public PianoJudges.Encoders.Weights.LoadReport? LoadReport { get; private init; }
 
     public string ConfigKey
     {

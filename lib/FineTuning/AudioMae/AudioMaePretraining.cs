@@ -19,6 +19,7 @@ public sealed class AudioMaePretraining : IFineTuningObjective
     private readonly AdamW optimizer;
     private readonly long totalSteps;
     private readonly double peakLr;
+    private readonly string startingWeights;
 
     /// <param name="config">Recipe and model shape.</param>
     /// <param name="totalSteps">Length of the run: the schedule's warm-up and cosine span it.</param>
@@ -34,6 +35,7 @@ public sealed class AudioMaePretraining : IFineTuningObjective
         this.totalSteps = totalSteps;
         peakLr = config.PeakLearningRate(effectiveBatch);
         Device = device ?? CPU;
+        startingWeights = weights is null ? "random" : source;
         model = new AudioMaeMaskedAutoencoder(config);
         if (weights is not null) LoadReport = LoadStartingPoint(weights, source);
         model.to(Device);
@@ -166,6 +168,14 @@ public sealed class AudioMaePretraining : IFineTuningObjective
 
     /// <summary>The whole models_mae state_dict: AudioMaeVit (Pretrained layout) reads its encoder keys and skips decoder_* and mask_token.</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> EncoderCheckpoint() => model.state_dict();
+
+    public PianoJudges.Encoders.FineTunedCheckpoint DescribeEncoder() => new(
+        PianoJudges.Encoders.EncoderRegistry.AudioMae,
+        config == AudioMaePretrainConfig.Toy ? "toy" : config == AudioMaePretrainConfig.Release ? "real" : "custom",
+        PianoJudges.Encoders.FineTunedCheckpoint.AudioMaeLayout,
+        PianoJudges.Encoders.FineTunedCheckpoint.Serialise(config.EncoderConfig),
+        $"masked spectrogram-patch reconstruction (mask ratio {config.MaskRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}, {config.DecoderMode} decoder)",
+        StartingWeights: startingWeights);
 
     public void Dispose()
     {

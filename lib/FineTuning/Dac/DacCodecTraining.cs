@@ -19,6 +19,7 @@ public sealed class DacCodecTraining : IFineTuningObjective
     private readonly DacDiscriminator discriminator;
     private readonly DacMelLoss melLoss;
     private readonly OptimizerHelper optimizerG, optimizerD;
+    private readonly string startingWeights;
 
     /// <param name="config">Recipe and model shape.</param>
     /// <param name="device">Where to train; models move there before the optimisers are built.</param>
@@ -30,6 +31,7 @@ public sealed class DacCodecTraining : IFineTuningObjective
         config.Validate();
         this.config = config;
         Device = device ?? CPU;
+        startingWeights = generatorWeights is null ? "random" : source;
         generator = new DacCodec(config);
         discriminator = new DacDiscriminator(config);
         if (generatorWeights is not null) StateDictLoader.LoadInto(generator, generatorWeights, strict: true, source: source);
@@ -167,6 +169,14 @@ public sealed class DacCodecTraining : IFineTuningObjective
 
     /// <summary>The generator's state_dict, keys as the release's DAC .pth "state_dict" (DacModel skips decoder.*).</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> EncoderCheckpoint() => generator.state_dict();
+
+    public PianoJudges.Encoders.FineTunedCheckpoint DescribeEncoder() => new(
+        PianoJudges.Encoders.EncoderRegistry.Dac,
+        config == DacTrainingConfig.Toy ? "toy" : config == DacTrainingConfig.Release ? "real" : "custom",
+        PianoJudges.Encoders.FineTunedCheckpoint.DacLayout,
+        PianoJudges.Encoders.FineTunedCheckpoint.Serialise(config.CodecConfig),
+        "codec: multi-scale mel + LSGAN (MPD, MRD) + feature matching + RVQ commitment/codebook",
+        StartingWeights: startingWeights);
 
     public void Dispose()
     {
