@@ -11,10 +11,11 @@ internal static class PlantedExpertise
 {
     public const int Frames = 30, Dim = 32, Segments = 2;
 
-    /// <summary>Writes <paramref name="perLevel"/> recordings per level into a spectrogram cache; returns it and their manifest.</summary>
-    public static (EmbeddingCache Cache, Manifest Manifest) Write(DataPaths paths, int perLevel, int seed)
+    /// <summary>Writes <paramref name="perLevel"/> recordings per level into a cache (default: a spectrogram one); returns it and their manifest.</summary>
+    public static (EmbeddingCache Cache, Manifest Manifest) Write(DataPaths paths, int perLevel, int seed,
+        string encoder = "spectrogram", string configKey = "planted-signal-v1")
     {
-        var cache = new EmbeddingCache(paths, "spectrogram", "planted-signal-v1");
+        var cache = new EmbeddingCache(paths, encoder, configKey);
         var rows = new List<ManifestRow>();
         var index = new Dictionary<string, string>();
         var rng = new Random(seed);
