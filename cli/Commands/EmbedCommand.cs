@@ -19,7 +19,7 @@ public sealed class EmbedCommand : ICliCommand
         var float16 = new Option<bool>("--float16") { Description = "Store embeddings as float16 (half the disk)." };
         var faithful = new Option<bool>("--faithful-segments") { Description = "Segment as the released code: whole 10 s segments only (a partial tail is dropped)." };
         var maxSegments = new Option<int>("--max-segments") { Description = "Segments of 10 s per recording (the paper: 30 = 5 minutes).", DefaultValueFactory = _ => 30 };
-        var weights = new Option<string?>("--weights") { Description = "The encoder's checkpoint file, or a folder holding it (default: the Hugging Face cache for mert, then the project's weights folder)." };
+        var weights = new Option<string?>("--weights") { Description = "The encoder's checkpoint file, or a folder holding it (default: the Hugging Face cache for mert, then the project's weights folder); for audiomae and dac also a 'finetune' run folder or its encoder.safetensors: its metadata builds the trained model and the embeddings are cached as audiomae-ft / dac-ft." };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N (mert only; the other encoders run on the CPU).", DefaultValueFactory = _ => "cpu" };
         var faithfulEncoder = new Option<bool>("--faithful") { Description = "The encoder as the paper's released code runs it instead of the corrected default (see lib/Encoders/README.md)." };
         var layer = new Option<string?>("--layer") { Description = "MERT hidden state: last (default, the paper's), N, avg or avg:A-B." };
