@@ -101,6 +101,7 @@ public class TrainingKillTests(ITestOutputHelper output)
         // 1. Right after the first checkpoint.
         Assert.True(KillAndResumeTests.KillWhen(Cli.Start(data.Path, TrainArgs), () => CheckpointEpoch(data.Path) >= 1, limit), "train ended before its first kill point");
         int first = CheckpointEpoch(data.Path);
+        byte[] olderBest = File.ReadAllBytes(Path.Combine(RunFolder(data.Path)!, "best.pt"));
         output.WriteLine($"killed after the checkpoint of epoch {first}");
         Assert.InRange(first, 1, Epochs - 4);
         // 2. Half an epoch after a checkpoint: mid-epoch, between checkpoints.
@@ -121,5 +122,11 @@ public class TrainingKillTests(ITestOutputHelper output)
         var resumed = Cli.Run(data.Path, TrainArgs);
         Assert.True(resumed.ExitCode == 0, resumed.Tail());
         KillAndResumeTests.AssertSameFiles(expected, TrainRun(data.Path)); // results, metrics, best.pt, last.ckpt, Table 3 files; no temporary file
+
+        // What a kill between writing last.ckpt and best.pt leaves: an older best.pt. The next run puts the selected weights back.
+        File.WriteAllBytes(Path.Combine(RunFolder(data.Path)!, "best.pt"), olderBest);
+        var again = Cli.Run(data.Path, TrainArgs);
+        Assert.True(again.ExitCode == 0, again.Tail());
+        KillAndResumeTests.AssertSameFiles(expected, TrainRun(data.Path));
     }
 }
