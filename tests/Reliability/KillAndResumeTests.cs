@@ -55,11 +55,19 @@ public class KillAndResumeTests
         return killed;
     }
 
-    /// <summary>Relative path -> bytes of every file under the folder (temporary files included, so they show up in a diff).</summary>
-    internal static SortedDictionary<string, byte[]> Snapshot(string dir) =>
-        new(Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetFileName(f) != "index.lock")
-                .ToDictionary(f => Path.GetRelativePath(dir, f), File.ReadAllBytes), StringComparer.Ordinal);
+    /// <summary>
+    /// Relative path -> bytes of every file under the folder, and "path/" -> nothing for every temporary folder
+    /// (.&lt;name&gt;.….tmp, even empty): temporary files and folders show up in a diff.
+    /// </summary>
+    internal static SortedDictionary<string, byte[]> Snapshot(string dir)
+    {
+        var all = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var f in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f) != "index.lock"))
+            all[Path.GetRelativePath(dir, f)] = File.ReadAllBytes(f);
+        foreach (var d in Directory.EnumerateDirectories(dir, ".*.tmp", SearchOption.AllDirectories))
+            all[Path.GetRelativePath(dir, d) + "/"] = [];
+        return all;
+    }
 
     internal static void AssertSameFiles(SortedDictionary<string, byte[]> expected, SortedDictionary<string, byte[]> actual)
     {

@@ -101,7 +101,6 @@ public class TrainingKillTests(ITestOutputHelper output)
         // 1. Right after the first checkpoint.
         Assert.True(KillAndResumeTests.KillWhen(Cli.Start(data.Path, TrainArgs), () => CheckpointEpoch(data.Path) >= 1, limit), "train ended before its first kill point");
         int first = CheckpointEpoch(data.Path);
-        byte[] olderBest = File.ReadAllBytes(Path.Combine(RunFolder(data.Path)!, "best.pt"));
         output.WriteLine($"killed after the checkpoint of epoch {first}");
         Assert.InRange(first, 1, Epochs - 4);
         // 2. Half an epoch after a checkpoint: mid-epoch, between checkpoints.
@@ -110,6 +109,8 @@ public class TrainingKillTests(ITestOutputHelper output)
         int second = CheckpointEpoch(data.Path);
         output.WriteLine($"killed half an epoch after the checkpoint of epoch {first + 2}; last.ckpt has epoch {second}");
         Assert.InRange(second, first + 2, Epochs - 1);
+        byte[] olderBest = File.ReadAllBytes(Path.Combine(RunFolder(data.Path)!, "best.pt"));
+        Assert.False(olderBest.AsSpan().SequenceEqual(expected.Single(kv => kv.Key.EndsWith("/best.pt", StringComparison.Ordinal)).Value), "the best epoch came early: no older best.pt to plant");
         // 3. Inside a checkpoint write (last.ckpt or best.pt), when the polling catches its temporary file; else late in an epoch.
         bool inWrite = false;
         Assert.True(KillAndResumeTests.KillWhen(Cli.Start(data.Path, TrainArgs),
@@ -129,4 +130,86 @@ public class TrainingKillTests(ITestOutputHelper output)
         Assert.True(again.ExitCode == 0, again.Tail());
         KillAndResumeTests.AssertSameFiles(expected, TrainRun(data.Path));
     }
+
+    private static readonly string[] FinetuneArgs =
+        ["finetune", "--encoder", "audiomae", "--size", "toy", "--corpus", "corpus", "--steps", "100", "--checkpoint-every", "10", "--batch-size", "2",
+         "--seed", "42", "--threads", "1", "--out", "run"];
+
+    /// <summary>Every file of a fine-tuning run, with the wall-clock seconds taken out of log.jsonl.</summary>
+    private static SortedDictionary<string, byte[]> FinetuneRun(string dataDir)
+    {
+        var files = KillAndResumeTests.Snapshot(Path.Combine(dataDir, "run"));
+        if (files.TryGetValue(PianoJudges.FineTuning.FineTuner.LogFile, out var log))
+            files[PianoJudges.FineTuning.FineTuner.LogFile] = System.Text.Encoding.UTF8.GetBytes(string.Join("\n",
+                System.Text.Encoding.UTF8.GetString(log).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
+                {
+                    var o = JsonNode.Parse(line)!.AsObject();
+                    o.Remove("seconds");
+                    return o.ToJsonString();
+                })));
+        return files;
+    }
+
+    private static int LoggedSteps(string dataDir)
+    {
+        try { return File.ReadAllText(Path.Combine(dataDir, "run", PianoJudges.FineTuning.FineTuner.LogFile)).Count(c => c == '\n'); }
+        catch (IOException) { return 0; }
+    }
+
+    private static long CheckpointedSteps(string dataDir)
+    {
+        try { return (long)JsonNode.Parse(File.ReadAllText(Path.Combine(dataDir, "run", PianoJudges.FineTuning.FineTuner.LatestFile)))!["steps_done"]!; }
+        catch (IOException) { return 0; }
+    }
+
+    private static bool WritingACheckpoint(string run) =>
+        WritingATemporaryFile(Path.Combine(run, "checkpoints"))
+        || (Directory.Exists(run) && Directory.EnumerateFiles(run, ".*.tmp").Any(f => !Path.GetFileName(f).StartsWith(".log.jsonl.", StringComparison.Ordinal)));
+
+    /// <summary>Runs finetune again as a user would: --resume once a checkpoint exists (without one, --resume is an error).</summary>
+    private static Process StartFinetune(string dataDir) =>
+        Cli.Start(dataDir, CheckpointedSteps(dataDir) > 0 ? [.. FinetuneArgs, "--resume"] : FinetuneArgs);
+
+    [Fact]
+    public void FinetuneKilledAtSeveralPointsThenResumedEqualsAnUninterruptedRun()
+    {
+        using var reference = new TempDir();
+        PianoJudges.Tests.FineTuning.PianoFixture.WriteCorpus(reference.File("corpus"));
+        var full = Cli.Run(reference.Path, FinetuneArgs);
+        Assert.True(full.ExitCode == 0, full.Tail());
+        output.WriteLine($"uninterrupted: {full.Elapsed.TotalSeconds:F1} s");
+        var expected = FinetuneRun(reference.Path);
+        Assert.Equal(100, Encoding(expected[PianoJudges.FineTuning.FineTuner.LogFile]).Split('\n').Length);
+
+        using var data = new TempDir();
+        PianoJudges.Tests.FineTuning.PianoFixture.WriteCorpus(data.File("corpus"));
+        var limit = TimeSpan.FromMinutes(2);
+        // 1. Right after the first checkpoint.
+        Assert.True(KillAndResumeTests.KillWhen(StartFinetune(data.Path), () => CheckpointedSteps(data.Path) >= 10, limit), "finetune ended before its first kill point");
+        long first = CheckpointedSteps(data.Path);
+        output.WriteLine($"killed after the checkpoint of step {first}, {LoggedSteps(data.Path)} steps logged");
+        Assert.InRange(first, 10, 60);
+        // 2. Between checkpoints: five steps after one.
+        Assert.True(KillAndResumeTests.KillWhen(StartFinetune(data.Path), () => LoggedSteps(data.Path) >= first + 15, limit), "finetune ended before its second kill point");
+        long second = CheckpointedSteps(data.Path);
+        output.WriteLine($"killed with {LoggedSteps(data.Path)} steps logged, the checkpoint of step {second} written");
+        Assert.InRange(second, first + 10, 80);
+        // 3. Inside a checkpoint write (its temporary folder, or the temporary file of encoder.safetensors / latest.json), else late.
+        bool inWrite = false;
+        string run = data.File("run");
+        Assert.True(KillAndResumeTests.KillWhen(StartFinetune(data.Path),
+            () => (inWrite = WritingACheckpoint(run)) || LoggedSteps(data.Path) >= 95, limit, spin: true),
+            "finetune ended before its third kill point");
+        output.WriteLine(inWrite ? $"killed while a checkpoint was written ({string.Join(", ", Directory.EnumerateFileSystemEntries(run, ".*.tmp", SearchOption.AllDirectories).Select(Path.GetFileName))})"
+                                 : "the checkpoint writes were too quick to catch: killed late");
+        if (!inWrite) // what such a kill leaves: a dead process's partial checkpoint folder
+            Directory.CreateDirectory(Path.Combine(run, "checkpoints", $".step-00000090.{KillAndResumeTests.DeadPid()}.{Guid.NewGuid():N}.tmp"));
+        Assert.InRange(CheckpointedSteps(data.Path), second, 99);
+
+        var resumed = Cli.Run(data.Path, [.. FinetuneArgs, "--resume"]);
+        Assert.True(resumed.ExitCode == 0, resumed.Tail());
+        KillAndResumeTests.AssertSameFiles(expected, FinetuneRun(data.Path)); // log, encoder.safetensors, latest.json, the kept checkpoints; nothing temporary
+    }
+
+    private static string Encoding(byte[] b) => System.Text.Encoding.UTF8.GetString(b);
 }
