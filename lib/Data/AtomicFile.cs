@@ -19,9 +19,12 @@ public static class AtomicFile
             }
             File.Move(tmp, full, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            // The runtime names the temporary file; the user needs the file that could not be written, and why.
+            if (e is (IOException or UnauthorizedAccessException) and not AtomicWriteException)
+                throw new AtomicWriteException(full, e.Message.Replace($" : '{tmp}'", "", StringComparison.Ordinal).Replace(tmp, dir, StringComparison.Ordinal), e);
             throw;
         }
     }
@@ -81,4 +84,13 @@ public static class AtomicFile
         Write(path, s => { using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), leaveOpen: true); w.Write(text); });
 
     public static void WriteAllBytes(string path, byte[] bytes) => Write(path, s => s.Write(bytes));
+}
+
+/// <summary>A write through <see cref="AtomicFile"/> failed (disk full, permissions): the old file, if any, is intact.</summary>
+/// <param name="path">The file that was to be written (not its temporary file).</param>
+/// <param name="reason">The system's reason, e.g. "No space left on device".</param>
+public sealed class AtomicWriteException(string path, string reason, Exception inner) : IOException($"cannot write {path}: {reason}", inner)
+{
+    public string Path { get; } = path;
+    public string Reason { get; } = reason;
 }
