@@ -1,6 +1,7 @@
 namespace PianoJudges.Tests.Reliability;
 
 using PianoJudges.Data;
+using PianoJudges.Tests.Probing;
 using PianoJudges.Tests.Support;
 using Xunit.Abstractions;
 
@@ -65,5 +66,84 @@ public class FullDiskTests(ITestOutputHelper output)
         var index = cache.ReadIndex();
         Assert.Equal(["f0"], index.Keys);
         foreach (var (id, hash) in index) Assert.True(cache.TryRead(hash, out _, out var problem), $"{id}: {problem}");
+    }
+
+    private static string Train(string dataDir) => $"pj --data-dir '{dataDir}' {string.Join(' ', TrainingKillTests.TrainArgs)}";
+
+    private static void AssertOneErrorNamingTheFile(string outputText, string file)
+    {
+        Assert.Equal(2, outputText.Split("error:").Length); // one error line
+        Assert.Contains($"error: cannot write {file}: No space left on device", outputText);
+        Assert.DoesNotContain(".tmp", outputText); // the file meant, not its temporary file
+        Assert.DoesNotContain("   at ", outputText); // no stack trace
+    }
+
+    private static void AssertNoTemporaryFiles(string dir) =>
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir, ".*.tmp", SearchOption.AllDirectories));
+
+    [SkippableFact]
+    public void TrainIntoAFullTmpfsStopsWithTheLastGoodCheckpointThatTheNextRunResumesFrom()
+    {
+        Skip.If(Sandbox.WhyNoTmpfs is not null, Sandbox.WhyNoTmpfs);
+        using var reference = new TempDir();
+        PlantedExpertise.WriteDataset(new DataPaths(reference.Path));
+        var full = Cli.Run(reference.Path, TrainingKillTests.TrainArgs);
+        Assert.True(full.ExitCode == 0, full.Tail());
+        var expected = TrainingKillTests.TrainRun(reference.Path);
+        string ckptName = expected.Keys.Single(k => k.EndsWith("/last.ckpt", StringComparison.Ordinal));
+
+        using var data = new TempDir();
+        PlantedExpertise.WriteDataset(new DataPaths(data.Path));
+        string runs = data.File("runs");
+        Directory.CreateDirectory(runs);
+        // last.ckpt is 1.3 MB, best.pt 0.3 MB: epoch 1's fit in 2200 KiB; epoch 2's last.ckpt, written beside the old one until it is complete, does not.
+        var r = Sandbox.AsRoot(data.Path,
+            $"mount -t tmpfs -o size=2200k tmpfs '{runs}'\n" +
+            $"{Train(data.Path)} > full.out 2>&1; echo $? > full.rc\n" +
+            Keep(runs, "after/runs"));
+        Assert.True(r.ExitCode == 0, r.Tail());
+        string fullOut = Cli.Flat(File.ReadAllText(data.File("full.out")));
+        output.WriteLine(fullOut);
+        Assert.True(File.ReadAllText(data.File("full.rc")).Trim() == "2", fullOut);
+        AssertOneErrorNamingTheFile(fullOut, Path.Combine(runs, ckptName));
+        AssertNoTemporaryFiles(data.File("after"));
+        Assert.Equal(1, TrainingKillTests.CheckpointEpoch(data.File("after"))); // the last good checkpoint, whole
+
+        // On a disk with room again, the next run resumes from it and ends as an uninterrupted run.
+        Directory.Delete(runs);
+        Directory.Move(data.File("after/runs"), runs);
+        var resumed = Cli.Run(data.Path, TrainingKillTests.TrainArgs);
+        Assert.True(resumed.ExitCode == 0, resumed.Tail());
+        KillAndResumeTests.AssertSameFiles(expected, TrainingKillTests.TrainRun(data.Path));
+    }
+
+    [SkippableFact]
+    public void AReportThatDoesNotFitLeavesThePreviousReportIntact()
+    {
+        Skip.If(Sandbox.WhyNoTmpfs is not null, Sandbox.WhyNoTmpfs);
+        using var data = new TempDir();
+        PlantedExpertise.WriteDataset(new DataPaths(data.Path));
+        string runs = data.File("runs");
+        Directory.CreateDirectory(runs);
+        // table3.html (the Table 3 report with its chart library inline) is 3.6 MB: one run's files fit in 7 MiB, a second
+        // run's new report, written beside the old one until it is complete, does not.
+        var r = Sandbox.AsRoot(data.Path,
+            $"mount -t tmpfs -o size=7m tmpfs '{runs}'\n" +
+            $"{Train(data.Path)} > first.out 2>&1; echo $? > first.rc\n" +
+            Keep(runs, "before/runs") +
+            $"{Train(data.Path)} > full.out 2>&1; echo $? > full.rc\n" +
+            Keep(runs, "after/runs"));
+        Assert.True(r.ExitCode == 0, r.Tail());
+        string fullOut = Cli.Flat(File.ReadAllText(data.File("full.out")));
+        output.WriteLine(fullOut);
+        Assert.True(File.ReadAllText(data.File("first.rc")).Trim() == "0", File.ReadAllText(data.File("first.out")));
+        Assert.True(File.ReadAllText(data.File("full.rc")).Trim() == "2", fullOut);
+        string report = Path.Combine("pld-synth-planted", "tiny", "table3.html");
+        AssertOneErrorNamingTheFile(fullOut, Path.Combine(runs, report));
+        var before = KillAndResumeTests.Snapshot(data.File("before/runs"));
+        var after = KillAndResumeTests.Snapshot(data.File("after/runs"));
+        Assert.True(before[report].Length > 3_000_000, $"{report}: {before[report].Length} bytes");
+        Assert.Equal(before[report], after[report]); // the previous report, whole
+        Assert.Equal(before.Keys, after.Keys); // no temporary file
     }
 }

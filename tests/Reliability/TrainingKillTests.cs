@@ -17,12 +17,12 @@ public class TrainingKillTests(ITestOutputHelper output)
 {
     private const int Epochs = 12;
 
-    private static string[] TrainArgs =>
+    internal static string[] TrainArgs =>
         ["train", "--task", "expertise-2way", "--dataset", "pld-synth:planted", "--profile", "tiny", "--max-epochs", $"{Epochs}",
          "--device", "cpu", "--threads", "1"];
 
     /// <summary>Every file of a finished run, with the wall-clock seconds taken out of results.json and last.ckpt, and the data folder out of the paths in results.json.</summary>
-    private static SortedDictionary<string, byte[]> TrainRun(string dataDir)
+    internal static SortedDictionary<string, byte[]> TrainRun(string dataDir)
     {
         var files = KillAndResumeTests.Snapshot(Path.Combine(dataDir, "runs"));
         foreach (var key in files.Keys.ToList())
@@ -59,7 +59,7 @@ public class TrainingKillTests(ITestOutputHelper output)
     }
 
     /// <summary>The epoch of the run's last.ckpt (0 before the first).</summary>
-    private static int CheckpointEpoch(string dataDir)
+    internal static int CheckpointEpoch(string dataDir)
     {
         string? ckpt = RunFolder(dataDir) is { } run ? Path.Combine(run, "last.ckpt") : null;
         if (ckpt is null || !File.Exists(ckpt)) return 0;
