@@ -5,7 +5,8 @@ using PianoJudges.Tests.Support;
 /// <summary>
 /// The built CLI inside a Linux user namespace (`unshare`), for failures that root cannot otherwise meet:
 /// a real full disk (a small tmpfs mounted over a data folder, in a private mount namespace) and real permission
-/// errors (without --map-root-user the process is the overflow user `nobody`, with no rights over root's files).
+/// errors (without --map-root-user the process shows as `nobody` and has no capabilities over the files outside the
+/// namespace, so mode bits bite even on root's files: a 0555 folder refuses writes, a 000 file cannot be read).
 /// Where unshare is not permitted (a container without user namespaces), the tests using it are reported as skipped
 /// with the reason, never passed silently.
 /// </summary>
@@ -19,6 +20,7 @@ internal static class Sandbox
 
     private static readonly Lazy<string?> TmpfsProbe = new(() =>
     {
+        if (!OperatingSystem.IsLinux()) return "user namespaces are Linux's";
         using var dir = new TempDir();
         var r = ProcessRunner.Run("unshare", ["--user", "--map-root-user", "--mount", "sh", "-c",
             "mount -t tmpfs -o size=64k tmpfs \"$1\" && echo ok > \"$1/probe\" && cat \"$1/probe\"", "sh", dir.Path], dir.Path, TimeSpan.FromSeconds(30));
@@ -28,14 +30,18 @@ internal static class Sandbox
 
     private static readonly Lazy<string?> UnprivilegedProbe = new(() =>
     {
+        if (!OperatingSystem.IsLinux()) return "user namespaces are Linux's";
         using var dir = new TempDir();
-        var r = ProcessRunner.Run("unshare", ["--user", "sh", "-c", "id -u; touch \"$1/probe\" 2>/dev/null && echo writable; dotnet \"$2\" --help >/dev/null && echo runs",
+        Directory.CreateDirectory(dir.File("ro"), UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        File.WriteAllText(dir.File("secret"), "x");
+        File.SetUnixFileMode(dir.File("secret"), UnixFileMode.None);
+        var r = ProcessRunner.Run("unshare", ["--user", "sh", "-c",
+            "id -u; touch \"$1/ro/probe\" 2>/dev/null && echo writable; cat \"$1/secret\" >/dev/null 2>&1 && echo readable; dotnet \"$2\" --help >/dev/null && echo runs",
             "sh", dir.Path, Cli.Dll], dir.Path, TimeSpan.FromSeconds(60));
         var lines = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (r.ExitCode != 0 || lines.Length == 0) return $"'unshare --user' is not permitted here (exit {r.ExitCode}: {r.StdErr.Trim()})";
-        if (lines[0] == "0") return "'unshare --user' runs as uid 0 here: permissions would not bite";
-        if (lines.Contains("writable")) return $"uid {lines[0]} in a user namespace can still write root's folders here";
-        if (!lines.Contains("runs")) return $"the CLI ({Cli.Dll}) cannot run as uid {lines[0]} (dotnet or the build output not world-readable?): {r.StdErr.Trim()}";
+        if (lines.Contains("writable") || lines.Contains("readable")) return $"in a user namespace (uid {lines[0]}) a 0555 folder can still be written or a 000 file read here";
+        if (!lines.Contains("runs")) return $"the CLI ({Cli.Dll}) cannot run as uid {lines[0]} in a user namespace (dotnet or the build output not readable by all?): {r.StdErr.Trim()}";
         return null;
     });
 
@@ -46,8 +52,8 @@ internal static class Sandbox
     public static ProcessResult AsRoot(string workDir, string script) =>
         ProcessRunner.Run("unshare", ["--user", "--map-root-user", "--mount", "bash", "-c", Preamble + script], workDir, TimeSpan.FromMinutes(4), Environment());
 
-    /// <summary>Runs a bash script as the overflow user (nobody) of a new user namespace: root's files are others' files there.</summary>
-    public static ProcessResult AsNobody(string workDir, string script) =>
+    /// <summary>Runs a bash script in a new user namespace without capabilities outside it: mode bits bite, also on root's files.</summary>
+    public static ProcessResult Unprivileged(string workDir, string script) =>
         ProcessRunner.Run("unshare", ["--user", "bash", "-c", Preamble + script], workDir, TimeSpan.FromMinutes(4), Environment());
 
     private const string Preamble = "set -u\npj() { dotnet \"$PJ_DLL\" \"$@\"; }\n";
