@@ -18,7 +18,14 @@ internal static class Sandbox
     /// <summary>Why the CLI cannot run as an unprivileged user in a user namespace here; null when it can.</summary>
     public static string? WhyNoUnprivilegedUser => UnprivilegedProbe.Value;
 
-    private static readonly Lazy<string?> TmpfsProbe = new(() =>
+    /// <summary>Runs a probe; a missing `unshare` is a reason, not an error.</summary>
+    private static string? Probe(Func<string?> probe)
+    {
+        try { return probe(); }
+        catch (System.ComponentModel.Win32Exception e) { return $"'unshare' could not be started ({e.Message}); it is in util-linux"; }
+    }
+
+    private static readonly Lazy<string?> TmpfsProbe = new(() => Probe(() =>
     {
         if (!OperatingSystem.IsLinux()) return "user namespaces are Linux's";
         using var dir = new TempDir();
@@ -26,9 +33,9 @@ internal static class Sandbox
             "mount -t tmpfs -o size=64k tmpfs \"$1\" && echo ok > \"$1/probe\" && cat \"$1/probe\"", "sh", dir.Path], dir.Path, TimeSpan.FromSeconds(30));
         return r.ExitCode == 0 && r.StdOut.Trim() == "ok" && !File.Exists(dir.File("probe")) ? null
             : $"'unshare --user --map-root-user --mount' + 'mount -t tmpfs' is not permitted here (exit {r.ExitCode}: {r.StdErr.Trim()})";
-    });
+    }));
 
-    private static readonly Lazy<string?> UnprivilegedProbe = new(() =>
+    private static readonly Lazy<string?> UnprivilegedProbe = new(() => Probe(() =>
     {
         if (!OperatingSystem.IsLinux()) return "user namespaces are Linux's";
         using var dir = new TempDir();
@@ -43,7 +50,7 @@ internal static class Sandbox
         if (lines.Contains("writable") || lines.Contains("readable")) return $"in a user namespace (uid {lines[0]}) a 0555 folder can still be written or a 000 file read here";
         if (!lines.Contains("runs")) return $"the CLI ({Cli.Dll}) cannot run as uid {lines[0]} in a user namespace (dotnet or the build output not readable by all?): {r.StdErr.Trim()}";
         return null;
-    });
+    }));
 
     /// <summary>
     /// Runs a bash script as root of a new user and mount namespace: its mounts are private and vanish with it.
