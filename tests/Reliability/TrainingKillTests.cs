@@ -115,7 +115,8 @@ public class TrainingKillTests(ITestOutputHelper output)
         bool inWrite = false;
         Assert.True(KillAndResumeTests.KillWhen(Cli.Start(data.Path, TrainArgs),
             () => (inWrite = WritingATemporaryFile(RunFolder(data.Path))) || CheckpointEpoch(data.Path) >= Epochs - 2, limit, spin: true), "train ended before its third kill point");
-        output.WriteLine(inWrite ? "killed while a checkpoint was written" : "the checkpoint writes were too quick to catch: killed in a late epoch");
+        output.WriteLine(inWrite ? $"killed while a checkpoint was written ({string.Join(", ", Directory.EnumerateFiles(RunFolder(data.Path)!, ".*.tmp").Select(Path.GetFileName))})"
+                                 : "the checkpoint writes were too quick to catch: killed in a late epoch");
         if (!inWrite) // what such a kill leaves: a dead process's partial temporary file
             File.WriteAllBytes(Path.Combine(RunFolder(data.Path)!, $".last.ckpt.{KillAndResumeTests.DeadPid()}.{Guid.NewGuid():N}.tmp"), [1, 2, 3]);
         Assert.InRange(CheckpointEpoch(data.Path), second, Epochs - 1);
