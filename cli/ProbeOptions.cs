@@ -27,11 +27,12 @@ public sealed class ProbeOptions
     public Option<double?> LearningRate { get; } = new("--lr") { Description = "Learning rate (overrides the profile's)." };
     public Option<int?> MaxEpochs { get; } = new("--max-epochs") { Description = "Most epochs (overrides the profile's)." };
     public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Batch size (overrides the task preset's)." };
+    public Option<int?> Threads { get; } = new("--threads") { Description = "Torch intra-op threads (default: torch's choice); results repeat bit for bit for a fixed count, and verify reuses it." };
 
     /// <summary>Adds every shared option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Dataset, AudioRoot, Profile, Faithful, Released, Device, Seeds, LearningRate, MaxEpochs, BatchSize })
+        foreach (var o in new Option[] { Dataset, AudioRoot, Profile, Faithful, Released, Device, Seeds, LearningRate, MaxEpochs, BatchSize, Threads })
             command.Options.Add(o);
     }
 
@@ -49,5 +50,6 @@ public sealed class ProbeOptions
         LearningRate: parse.GetValue(LearningRate),
         MaxEpochs: parse.GetValue(MaxEpochs),
         BatchSize: parse.GetValue(BatchSize),
+        Threads: parse.GetValue(Threads),
         EvaluateOnly: evaluateOnly);
 }

@@ -37,6 +37,16 @@ trx=$(ls "$results"/*.trx 2>/dev/null | head -n 1 || true)
 if [ -n "$trx" ]; then
   passed=$(grep -o 'passed="[0-9]*"' "$trx" | head -n 1 | tr -dc 0-9)
   failed=$(grep -o 'failed="[0-9]*"' "$trx" | head -n 1 | tr -dc 0-9)
-  echo "${passed:-0} passed, ${failed:-0} failed"
+  # A skipped test (e.g. the sandbox tests where unshare is not permitted) is NotExecuted; the trx counters leave it out.
+  skipped=$( (grep -o '<UnitTestResult [^>]*outcome="NotExecuted"' "$trx" || true) | wc -l | tr -dc 0-9)
+  if [ "${skipped:-0}" != "0" ]; then
+    tr -d '\n' < "$trx" | sed 's#<UnitTestResult #\n&#g' | grep 'outcome="NotExecuted"' | sed 's#</UnitTestResult>.*##' \
+      | while IFS= read -r result; do
+          name=$(printf '%s' "$result" | grep -o 'testName="[^"]*"' | head -n 1 | sed 's/^testName="\(.*\)"$/\1/' || true)
+          why=$(printf '%s' "$result" | grep -o '<Message>[^<]*' | head -n 1 | sed 's/^<Message>//' || true)
+          echo "skipped: $name: $why"
+        done
+  fi
+  echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 fi
 exit $status

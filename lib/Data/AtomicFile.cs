@@ -8,10 +8,10 @@ public static class AtomicFile
     {
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string tmp = Path.Combine(dir, TemporaryName(Path.GetFileName(full)));
         try
         {
+            Directory.CreateDirectory(dir);
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(fs);
@@ -19,12 +19,21 @@ public static class AtomicFile
             }
             File.Move(tmp, full, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            // The runtime names the temporary file; the user needs the file that could not be written, and why.
+            if (e is (IOException or UnauthorizedAccessException) and not AtomicWriteException)
+                throw new AtomicWriteException(full, e.Message.Replace($" : '{tmp}'", "", StringComparison.Ordinal).Replace(tmp, dir, StringComparison.Ordinal), e);
             throw;
         }
     }
+
+    /// <summary>
+    /// The name of a temporary file or folder that becomes <paramref name="name"/> when complete:
+    /// <c>.&lt;name&gt;.&lt;pid&gt;.&lt;32 hex&gt;.tmp</c>, so that a later run can tell a dead writer's leftover from a live one's.
+    /// </summary>
+    public static string TemporaryName(string name) => $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
 
     /// <summary>
     /// Deletes the temporary files that writers killed mid-write (SIGKILL, power loss) left in <paramref name="dir"/>:
@@ -37,12 +46,30 @@ public static class AtomicFile
         int removed = 0;
         foreach (var file in Directory.EnumerateFiles(dir, ".*.tmp", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly))
         {
-            // .<name>.<pid>.<32 hex>.tmp
-            var parts = Path.GetFileName(file).Split('.');
-            if (parts.Length < 5 || parts[^2].Length != 32 || !int.TryParse(parts[^3], out int pid) || IsRunning(pid)) continue;
+            if (!IsStale(file)) continue;
             try { File.Delete(file); removed++; } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
         return removed;
+    }
+
+    /// <summary>Likewise for temporary folders (named by <see cref="TemporaryName"/>) directly in <paramref name="dir"/>, deleted with their content.</summary>
+    public static int RemoveStaleTemporaryDirectories(string dir)
+    {
+        if (!Directory.Exists(dir)) return 0;
+        int removed = 0;
+        foreach (var folder in Directory.EnumerateDirectories(dir, ".*.tmp"))
+        {
+            if (!IsStale(folder)) continue;
+            try { Directory.Delete(folder, recursive: true); removed++; } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+        return removed;
+    }
+
+    /// <summary>Named .&lt;name&gt;.&lt;pid&gt;.&lt;32 hex&gt;.tmp by a process that is no longer running.</summary>
+    private static bool IsStale(string path)
+    {
+        var parts = Path.GetFileName(path).Split('.');
+        return parts.Length >= 5 && parts[^2].Length == 32 && int.TryParse(parts[^3], out int pid) && !IsRunning(pid);
     }
 
     private static bool IsRunning(int pid)
@@ -57,4 +84,13 @@ public static class AtomicFile
         Write(path, s => { using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), leaveOpen: true); w.Write(text); });
 
     public static void WriteAllBytes(string path, byte[] bytes) => Write(path, s => s.Write(bytes));
+}
+
+/// <summary>A write through <see cref="AtomicFile"/> failed (disk full, permissions): the old file, if any, is intact.</summary>
+/// <param name="path">The file that was to be written (not its temporary file).</param>
+/// <param name="reason">The system's reason, e.g. "No space left on device".</param>
+public sealed class AtomicWriteException(string path, string reason, Exception inner) : IOException($"cannot write {path}: {reason}", inner)
+{
+    public string Path { get; } = path;
+    public string Reason { get; } = reason;
 }

@@ -159,7 +159,7 @@ public sealed class EmbeddingCache
 /// embedding run stops instead of failing every further file the same way. The atomic write left the entries already there intact.
 /// </summary>
 public sealed class CacheWriteException(string path, Exception inner)
-    : IOException($"cannot write the embedding cache entry {path}: {inner.Message} (disk full or not writable?); the entries already written are intact, rerun to resume", inner)
+    : IOException($"cannot write the embedding cache entry {path}: {(inner as AtomicWriteException)?.Reason ?? inner.Message} (disk full or not writable?); the entries already written are intact, rerun to resume", inner)
 {
     public string Path { get; } = path;
 }

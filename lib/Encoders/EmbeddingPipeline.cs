@@ -78,7 +78,8 @@ public sealed class EmbeddingPipeline(IAudioEncoder encoder, EmbeddingCache cach
             catch (CacheWriteException)
             {
                 pendingIndex.Remove(job.AudioId);
-                try { if (pendingIndex.Count > 0) cache.UpdateIndex(pendingIndex); } catch (IOException) { } // best effort: the entries are found by content anyway
+                // Best effort (the entries are found by content anyway); its own failure (the lock file of a read-only cache) must not hide the cause.
+                try { if (pendingIndex.Count > 0) cache.UpdateIndex(pendingIndex); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
                 throw;
             }
             if (pendingIndex.Count > 0 && DateTime.UtcNow - lastFlush > TimeSpan.FromSeconds(30))
@@ -108,7 +109,9 @@ public sealed class EmbeddingPipeline(IAudioEncoder encoder, EmbeddingCache cach
         catch (Exception e) when (e is (AudioFormatException or IOException or UnauthorizedAccessException or InvalidDataException) and not CacheWriteException)
         {
             pendingIndex.Remove(job.AudioId);
-            return new(job.AudioId, EmbeddingOutcome.Failed, e.Message);
+            // The runtime's "Access to the path '…' is denied." becomes the usual "<path>: <problem>".
+            string problem = e is UnauthorizedAccessException ? $"{job.AudioPath}: cannot be read (permission denied)" : e.Message;
+            return new(job.AudioId, EmbeddingOutcome.Failed, problem);
         }
     }
 }

@@ -72,10 +72,15 @@ public static class FineTuner
         string logPath = Path.Combine(root, LogFile);
         long start = 0;
         string? lastCheckpoint = null;
+        // A run killed inside a checkpoint write leaves a temporary folder or file (never read): sweep those of dead writers.
+        string checkpoints = Path.Combine(root, "checkpoints");
+        AtomicFile.RemoveStaleTemporaryDirectories(checkpoints);
+        AtomicFile.RemoveStaleTemporaryFiles(root);
         if (options.Resume)
         {
             (start, lastCheckpoint) = Restore(objective, options, root);
             TrimLog(logPath, start);
+            Prune(checkpoints, options.KeepCheckpoints); // a run killed while deleting an old checkpoint left part of it
         }
         else if (File.Exists(Path.Combine(root, LatestFile)))
         {
@@ -132,7 +137,7 @@ public static class FineTuner
         string checkpoints = Path.Combine(root, "checkpoints");
         Directory.CreateDirectory(checkpoints);
         string final = Path.Combine(checkpoints, StepFolder(done));
-        string temp = Path.Combine(checkpoints, $".{StepFolder(done)}.{Guid.NewGuid():N}.tmp");
+        string temp = Path.Combine(checkpoints, AtomicFile.TemporaryName(StepFolder(done)));
         Directory.CreateDirectory(temp);
         try
         {
@@ -160,8 +165,7 @@ public static class FineTuner
         SaveEncoder(objective, Path.Combine(root, EncoderFile), options, done);
         AtomicFile.WriteAllText(Path.Combine(root, LatestFile),
             new JsonObject { ["steps_done"] = done, ["folder"] = Path.Combine("checkpoints", StepFolder(done)) }.ToJsonString());
-        foreach (var old in Directory.GetDirectories(checkpoints, "step-*").Order(StringComparer.Ordinal).SkipLast(options.KeepCheckpoints))
-            Directory.Delete(old, recursive: true);
+        Prune(checkpoints, options.KeepCheckpoints);
         return final;
     }
 
@@ -180,6 +184,14 @@ public static class FineTuner
         };
         Safetensors.Save(path, objective.EncoderCheckpoint(), meta.ToMetadata());
         return meta;
+    }
+
+    /// <summary>Deletes all but the newest <paramref name="keep"/> checkpoint folders.</summary>
+    private static void Prune(string checkpoints, int keep)
+    {
+        if (!Directory.Exists(checkpoints)) return;
+        foreach (var old in Directory.GetDirectories(checkpoints, "step-*").Order(StringComparer.Ordinal).SkipLast(keep))
+            Directory.Delete(old, recursive: true);
     }
 
     private static (long start, string folder) Restore(IFineTuningObjective objective, FineTuneOptions options, string root)
@@ -221,8 +233,17 @@ public static class FineTuner
     private static void TrimLog(string path, long start)
     {
         if (!File.Exists(path)) return;
-        var kept = File.ReadLines(path).Where(l => l.Length > 0 && (long?)JsonNode.Parse(l)?["step"] < start).ToList();
+        var lines = File.ReadLines(path).Where(l => l.Length > 0).ToList();
+        // The last line may be cut short by a failed write (a full disk): it is of a step after the checkpoint anyway.
+        if (lines.Count > 0 && !ParsesAsJson(lines[^1])) lines.RemoveAt(lines.Count - 1);
+        var kept = lines.Where(l => (long?)JsonNode.Parse(l)?["step"] < start).ToList();
         AtomicFile.WriteAllText(path, kept.Count == 0 ? "" : string.Join("\n", kept) + "\n");
+    }
+
+    private static bool ParsesAsJson(string line)
+    {
+        try { return JsonNode.Parse(line) is not null; }
+        catch (JsonException) { return false; }
     }
 
     /// <summary>Reads log.jsonl: one dictionary per step (step, lr, the losses, seconds).</summary>

@@ -126,8 +126,16 @@ public sealed class ProbeTrainer
         var state = new TrainingState();
         byte[] best = Snapshot(model);
         string? ckpt = options.CheckpointDirectory is null ? null : Path.Combine(options.CheckpointDirectory, "last.ckpt");
+        // A run killed inside a write leaves its temporary file (never read as a result): sweep those of dead writers.
+        if (options.CheckpointDirectory is not null) AtomicFile.RemoveStaleTemporaryFiles(options.CheckpointDirectory);
         if (ckpt is not null && options.Resume && File.Exists(ckpt))
+        {
             (state, best) = LoadCheckpoint(ckpt, model, optimizer);
+            // last.ckpt is written before best.pt: a run killed between the two left an older best.pt behind.
+            string bestPath = Path.Combine(options.CheckpointDirectory!, "best.pt");
+            if (state.BestEpoch > 0 && (!File.Exists(bestPath) || !File.ReadAllBytes(bestPath).AsSpan().SequenceEqual(best)))
+                AtomicFile.WriteAllBytes(bestPath, best);
+        }
         int resumedAfter = state.Epoch;
 
         while (state.Epoch < options.MaxEpochs && !state.Stopped)

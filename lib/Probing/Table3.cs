@@ -8,6 +8,7 @@ using PianoJudges.Metrics;
 /// <see cref="Encoders.EncoderRegistry.ProbeNames"/>); null = every encoder with cached embeddings, fine-tuned variants included.</param>
 /// <param name="Seeds">Seeds per (encoder, task): the paper reports single runs; more seeds give mean ± std.</param>
 /// <param name="LearningRate">Overrides the profile's learning rate (likewise MaxEpochs and BatchSize).</param>
+/// <param name="Threads">torch intra-op threads of every training (null: libtorch's default); recorded in each result.</param>
 /// <param name="Caches">The embedding caches to probe; null = discover them (see <see cref="Table3.FindCache"/>).</param>
 public sealed record Table3Options(
     IReadOnlyList<string>? Tasks = null,
@@ -22,7 +23,8 @@ public sealed record Table3Options(
     int? MaxEpochs = null,
     int? BatchSize = null,
     IReadOnlyList<EmbeddingCache>? Caches = null,
-    bool EvaluateOnly = false)
+    bool EvaluateOnly = false,
+    int? Threads = null)
 {
     public IReadOnlyList<string> EffectiveTasks => Tasks ?? ProbeTaskNames.All;
     public ProbeProfile EffectiveProfile => Profile ?? ProbeProfile.Paper;
@@ -82,6 +84,7 @@ public static class Table3
                         Seed = seed,
                         Mode = options.Mode,
                         Device = options.Device,
+                        Threads = options.Threads,
                     };
                     training = training with
                     {

@@ -11,24 +11,12 @@ using PianoJudges.Tests.Support;
 [Collection("GlobalTorchSeed")]
 public class VerifyTests
 {
-    /// <summary>A PLD-synth-shaped dataset ("pld-synth:planted") whose expertise embeddings carry the level as an offset.</summary>
-    private static (ProbeDataset Dataset, EmbeddingCache Cache) Setup(DataPaths paths)
-    {
-        var (cache, expertise) = PlantedExpertise.Write(paths, perLevel: 10, seed: 11);
-        string manifests = Path.Combine(paths.PldSynth("planted"), "manifests");
-        Directory.CreateDirectory(manifests);
-        ManifestIO.Write(Path.Combine(manifests, "expertise.csv"), expertise);
-        ManifestIO.Write(Path.Combine(manifests, "difficulty.csv"), new Manifest("test: none", []));
-        ManifestIO.Write(Path.Combine(manifests, "techniques.csv"), new Manifest("test: none", []));
-        return (ProbeDataset.Parse(paths, "pld-synth:planted", null), cache);
-    }
-
     [Fact]
     public void ARerunMatchesBitForBit_ATamperedMetricIsNamed_AMissingCacheCannotBeVerified()
     {
         using var tmp = new TempDir();
         var paths = new DataPaths(tmp.Path);
-        var (dataset, cache) = Setup(paths);
+        var (dataset, cache) = PlantedExpertise.WriteDataset(paths);
         var options = new Table3Options(Tasks: [ProbeTaskNames.Expertise2], Profile: ProbeProfile.Tiny, Caches: [cache],
             MaxEpochs: 3, Bootstrap: new PianoJudges.Metrics.BootstrapOptions(Resamples: 100));
         var run = Table3.Run(paths, dataset, options);

@@ -32,6 +32,9 @@ internal static partial class Cli
         ["PIANOJUDGES_DATA"] = "/nonexistent-use-data-dir", // every call passes --data-dir; a slip would fail, not touch ~/.cache
     };
 
+    /// <summary>The environment every CLI run gets.</summary>
+    public static IReadOnlyDictionary<string, string> Environment => Env;
+
     /// <summary>Runs `pianojudges --data-dir DATA args…` to the end.</summary>
     public static ProcessResult Run(string dataDir, params string[] args) =>
         ProcessRunner.Run("dotnet", [Dll, "--data-dir", dataDir, .. args], dataDir, TimeSpan.FromMinutes(3), Env);

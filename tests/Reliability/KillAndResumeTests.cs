@@ -38,27 +38,52 @@ public class KillAndResumeTests
         return Directory.Exists(root) ? Directory.EnumerateFiles(root, "*.safetensors", SearchOption.AllDirectories).Count() : 0;
     }
 
-    /// <summary>Starts the command and SIGKILLs it once <paramref name="until"/> holds (or it ended by itself).</summary>
-    internal static bool KillWhen(Process p, Func<bool> until, TimeSpan limit)
+    /// <summary>
+    /// SIGKILLs the command <paramref name="delay"/> after <paramref name="until"/> first holds (or not at all when it
+    /// ended by itself first); <paramref name="spin"/> polls without sleeping, to catch a state that lasts milliseconds.
+    /// </summary>
+    internal static bool KillWhen(Process p, Func<bool> until, TimeSpan limit, TimeSpan delay = default, bool spin = false)
     {
         var watch = Stopwatch.StartNew();
-        while (!p.HasExited && !until() && watch.Elapsed < limit) Thread.Sleep(5);
+        while (!p.HasExited && !until() && watch.Elapsed < limit)
+            if (spin) Thread.Yield();
+            else Thread.Sleep(5);
+        if (delay > TimeSpan.Zero) p.WaitForExit(delay);
         bool killed = !p.HasExited;
         if (killed) p.Kill(); // SIGKILL on Unix
         p.WaitForExit();
         return killed;
     }
 
-    /// <summary>Relative path -> bytes of every file under the folder (temporary files included, so they show up in a diff).</summary>
-    internal static SortedDictionary<string, byte[]> Snapshot(string dir) =>
-        new(Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetFileName(f) != "index.lock")
-                .ToDictionary(f => Path.GetRelativePath(dir, f), File.ReadAllBytes), StringComparer.Ordinal);
+    /// <summary>
+    /// Relative path -> bytes of every file under the folder, and "path/" -> nothing for every temporary folder
+    /// (.&lt;name&gt;.….tmp, even empty): temporary files and folders show up in a diff.
+    /// </summary>
+    internal static SortedDictionary<string, byte[]> Snapshot(string dir)
+    {
+        var all = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var f in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f) != "index.lock"))
+            all[Path.GetRelativePath(dir, f)] = File.ReadAllBytes(f);
+        foreach (var d in Directory.EnumerateDirectories(dir, ".*.tmp", SearchOption.AllDirectories))
+            all[Path.GetRelativePath(dir, d) + "/"] = [];
+        return all;
+    }
 
     internal static void AssertSameFiles(SortedDictionary<string, byte[]> expected, SortedDictionary<string, byte[]> actual)
     {
-        Assert.Equal(expected.Keys, actual.Keys);
-        foreach (var (k, v) in expected) Assert.True(v.AsSpan().SequenceEqual(actual[k]), $"{k} differs from the uninterrupted run's");
+        var missing = expected.Keys.Except(actual.Keys).ToList();
+        var extra = actual.Keys.Except(expected.Keys).ToList();
+        Assert.True(missing.Count + extra.Count == 0, $"missing: {string.Join(", ", missing)}; not in the uninterrupted run: {string.Join(", ", extra)}");
+        foreach (var (k, v) in expected) Assert.True(v.AsSpan().SequenceEqual(actual[k]), $"{k} differs from the uninterrupted run's{Where(v, actual[k])}");
+    }
+
+    /// <summary>Where two files first differ, with the text around it (for a failure message).</summary>
+    private static string Where(byte[] a, byte[] b)
+    {
+        int i = 0;
+        while (i < a.Length && i < b.Length && a[i] == b[i]) i++;
+        string Around(byte[] x) => System.Text.Encoding.UTF8.GetString(x, Math.Max(0, i - 150), Math.Min(x.Length, i + 150) - Math.Max(0, i - 150));
+        return $" (at byte {i} of {a.Length} / {b.Length}):\n  uninterrupted: {Around(a)}\n  resumed:       {Around(b)}";
     }
 
     /// <summary>The id of a process that has ended.</summary>

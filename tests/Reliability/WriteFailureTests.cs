@@ -64,7 +64,8 @@ public class WriteFailureTests
         using var dir = new TempDir();
         string path = dir.File("results.json");
         AtomicFile.WriteAllText(path, "old");
-        Assert.Throws<IOException>(() => AtomicFile.Write(path, s => { s.Write("new, but not al"u8); throw new IOException("No space left on device"); }));
+        var error = Assert.Throws<AtomicWriteException>(() => AtomicFile.Write(path, s => { s.Write("new, but not al"u8); throw new IOException("No space left on device"); }));
+        Assert.Equal($"cannot write {path}: No space left on device", error.Message); // the file meant, not its temporary file
         Assert.Equal("old", File.ReadAllText(path));
         Assert.Equal([path], Directory.EnumerateFiles(dir.Path));
     }
