@@ -18,6 +18,7 @@ using TorchSharp;
 /// <param name="Seed">Seeds every draw: excerpt choice, augmentation and torch's generator (masks, quantiser dropout, dropout) per step.</param>
 /// <param name="Resume">Continue from latest.json in OutputDirectory (an error if there is none).</param>
 /// <param name="KeepCheckpoints">Checkpoint folders kept (oldest deleted first).</param>
+/// <param name="Sampling">How excerpts are drawn from the corpus; null = the objective's original (<see cref="IFineTuningObjective.Sampling"/>).</param>
 public sealed record FineTuneOptions(
     string OutputDirectory,
     long Steps,
@@ -26,7 +27,8 @@ public sealed record FineTuneOptions(
     int CheckpointEvery = 100,
     ulong Seed = 0,
     bool Resume = false,
-    int KeepCheckpoints = 2)
+    int KeepCheckpoints = 2,
+    ExcerptSampling? Sampling = null)
 {
     internal void Validate()
     {
@@ -79,6 +81,8 @@ public static class FineTuner
         }
         else if (File.Exists(logPath)) File.Delete(logPath);
 
+        var sampling = options.Sampling ?? objective.Sampling;
+        int itemsPerStep = options.BatchSize * options.AccumulationSteps;
         var clock = Stopwatch.StartNew();
         long step = start;
         try
@@ -91,7 +95,7 @@ public static class FineTuner
                 var rng = new SplitMix64(stepSeed);
                 var micro = new List<float[][]>(options.AccumulationSteps);
                 for (int m = 0; m < options.AccumulationSteps; m++)
-                    micro.Add(corpus.Draw(options.BatchSize, objective.CropSamples, rng));
+                    micro.Add(corpus.Draw(new ExcerptRequest(sampling, step, itemsPerStep, m * options.BatchSize, options.BatchSize, objective.CropSamples), rng));
                 var values = objective.Step(micro, step, rng);
                 AppendLog(logPath, step, values, clock.Elapsed.TotalSeconds);
                 long done = step + 1;
@@ -142,6 +146,7 @@ public static class FineTuner
                 ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
                 ["batch_size"] = options.BatchSize,
                 ["accumulation_steps"] = options.AccumulationSteps,
+                ["sampling"] = (options.Sampling ?? objective.Sampling).Describe(),
             };
             File.WriteAllText(Path.Combine(temp, TrainerFile), trainer.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
@@ -179,6 +184,7 @@ public static class FineTuner
         Same("batch_size", options.BatchSize.ToString(CultureInfo.InvariantCulture));
         Same("accumulation_steps", options.AccumulationSteps.ToString(CultureInfo.InvariantCulture));
         Same("total_steps", options.Steps.ToString(CultureInfo.InvariantCulture));
+        Same("sampling", (options.Sampling ?? objective.Sampling).Describe());
         long done = (long?)trainer["steps_done"] ?? throw new InvalidDataException($"{folder}: no steps_done");
         using (var state = Safetensors.Load(Path.Combine(folder, TrainingStateFile)))
             objective.LoadTrainingState(state, Path.Combine(folder, TrainingStateFile));

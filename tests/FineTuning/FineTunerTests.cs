@@ -1,5 +1,6 @@
 namespace PianoJudges.Tests.FineTuning;
 
+using PianoJudges.Audio;
 using PianoJudges.Data;
 using PianoJudges.Encoders.AudioMae;
 using PianoJudges.Encoders.Dac;
@@ -43,11 +44,19 @@ public class FineTunerTests
     {
         using var dir = new TempDir();
         PianoFixture.WriteCorpus(dir.File("corpus"));
+        // Mostly silence: DAC's salient excerpt redraws its quiet offsets (drawn from the step's generator too).
+        var gap = new float[22050 * 3];
+        PianoFixture.Note(64, 0.5, 22050).CopyTo(gap, 22050 * 2);
+        WavWriter.WriteMono(Path.Combine(dir.File("corpus"), "gap.wav"), gap, 22050);
         const long steps = 4;
         var options = new FineTuneOptions(dir.File("whole"), steps, BatchSize: 2, AccumulationSteps: 2, CheckpointEvery: 2, Seed: 42);
 
         using (var objective = Make(encoder, steps))
-            FineTuner.Run(objective, PianoCorpus.Open(dir.File("corpus"), objective.SampleRate), options);
+        {
+            var corpus = PianoCorpus.Open(dir.File("corpus"), objective.SampleRate);
+            FineTuner.Run(objective, corpus, options);
+            if (encoder == "dac") Assert.True(corpus.QuietDraws > 0, "no excerpt was redrawn: the salient-excerpt path is not exercised");
+        }
 
         // Interrupted after 3 steps (between checkpoints: the interruption writes its own), then resumed in a fresh process state.
         var split = options with { OutputDirectory = dir.File("split") };
@@ -135,14 +144,15 @@ public class FineTunerTests
         Assert.Contains(corpus.Skipped, n => n.Path.EndsWith("take.flac") && n.Problem.Contains("convert"));
 
         // Draws are fixed by the seed; the broken file is dropped with a note when it is drawn.
-        var first = corpus.Draw(12, 8000, new SplitMix64(9));
-        var second = PianoCorpus.Open(root, 16000).Draw(12, 8000, new SplitMix64(9));
+        static ExcerptRequest Uniform(int count, int samples) => new(ExcerptSampling.Uniform, 0, count, 0, count, samples);
+        var first = corpus.Draw(Uniform(12, 8000), new SplitMix64(9));
+        var second = PianoCorpus.Open(root, 16000).Draw(Uniform(12, 8000), new SplitMix64(9));
         Assert.All(first, x => Assert.Equal(8000, x.Length));
         Assert.Equal(first.SelectMany(x => x), second.SelectMany(x => x));
         Assert.Contains(corpus.Skipped, n => n.Path.EndsWith("broken.wav"));
         Assert.DoesNotContain(corpus.Files, f => f.EndsWith("broken.wav"));
         // 1.5 s files at 16 kHz are shorter than a 2 s crop: zero-padded.
-        var padded = corpus.Draw(1, 32000, new SplitMix64(1))[0];
+        var padded = corpus.Draw(Uniform(1, 32000), new SplitMix64(1))[0];
         Assert.Equal(0f, padded[^1]);
         Assert.Contains(padded.Take(24000), v => v != 0);
 

@@ -44,6 +44,8 @@ public sealed class AudioMaePretraining : IFineTuningObjective
     public int SampleRate => config.EncoderConfig.SampleRate;
     public int CropSamples => config.CropSamples;
     public int DefaultBatchSize => config.BatchSize;
+    /// <summary>AudiosetDataset under DistributedSampler(shuffle=True), DataLoader(drop_last=True): each 10 s clip once per epoch.</summary>
+    public ExcerptSampling Sampling => ExcerptSampling.AudioMae;
     public Device Device { get; }
     public AudioMaeMaskedAutoencoder Model => model;
     public AudioMaePretrainConfig Config => config;

@@ -1,5 +1,6 @@
 namespace PianoJudges.FineTuning.Dac;
 
+using PianoJudges.Audio;
 using PianoJudges.Data;
 using PianoJudges.Encoders.Weights;
 using TorchSharp;
@@ -19,6 +20,7 @@ public sealed class DacCodecTraining : IFineTuningObjective
     private readonly DacDiscriminator discriminator;
     private readonly DacMelLoss melLoss;
     private readonly OptimizerHelper optimizerG, optimizerD;
+    private readonly LoudnessMeter meter;
 
     /// <param name="config">Recipe and model shape.</param>
     /// <param name="device">Where to train; models move there before the optimisers are built.</param>
@@ -36,6 +38,7 @@ public sealed class DacCodecTraining : IFineTuningObjective
         if (discriminatorWeights is not null) StateDictLoader.LoadInto(discriminator, discriminatorWeights, strict: true, source: source);
         generator.to(Device);
         discriminator.to(Device);
+        meter = new LoudnessMeter(config.CodecConfig.SampleRate, LoudnessMeterOptions.Audiotools);
         melLoss = new DacMelLoss(config.CodecConfig.SampleRate, config.MelWindows, config.MelSizes);
         optimizerG = optim.AdamW(generator.parameters(), config.LearningRate, config.Beta1, config.Beta2, weight_decay: config.WeightDecay);
         optimizerD = optim.AdamW(discriminator.parameters(), config.LearningRate, config.Beta1, config.Beta2, weight_decay: config.WeightDecay);
@@ -45,6 +48,8 @@ public sealed class DacCodecTraining : IFineTuningObjective
     public int SampleRate => config.CodecConfig.SampleRate;
     public int CropSamples => config.CropSamples;
     public int DefaultBatchSize => config.BatchSize;
+    /// <summary>audiotools' AudioDataset (without_replacement) and salient_excerpt with loudness_cutoff -40.</summary>
+    public ExcerptSampling Sampling => ExcerptSampling.Dac;
     public Device Device { get; }
     public DacCodec Generator => generator;
     public DacDiscriminator Discriminator => discriminator;
@@ -112,28 +117,26 @@ public sealed class DacCodecTraining : IFineTuningObjective
     }
 
     /// <summary>
-    /// The release's post-processing of each excerpt, approximated: level to LoudnessDb (RMS dBFS here; the release
-    /// measures BS.1770 loudness), then scaled down if the peak exceeds 1 (RescaleAudio). (B, 1, T) on the device.
+    /// The release's postprocess of each excerpt (conf/base.yml): VolumeNorm to LoudnessDb LUFS (BS.1770 as audiotools
+    /// measures it), RescaleAudio (down to a peak of 1 if above), then ShiftPhase by an angle drawn from
+    /// <paramref name="rng"/>, uniform in [-pi, pi) per excerpt. (B, 1, T) on the device.
     /// </summary>
-    private Tensor Prepare(float[][] batch, SplitMix64 rng)
+    public Tensor Prepare(float[][] batch, SplitMix64 rng)
     {
         int t = CropSamples;
         var data = new float[batch.Length * t];
-        double target = Math.Pow(10, config.LoudnessDb / 20);
+        var angles = new double[batch.Length];
         for (int b = 0; b < batch.Length; b++)
         {
-            var x = batch[b];
-            if (x.Length != t) throw new ArgumentException($"excerpt {b} has {x.Length} samples, expected {t}");
-            double sum = 0;
-            foreach (var v in x) sum += v * (double)v;
-            double rms = Math.Sqrt(sum / t);
-            double gain = rms > 1e-8 ? target / rms : 1.0;
-            double peak = 0;
-            foreach (var v in x) peak = Math.Max(peak, Math.Abs(v * gain));
-            if (peak > 1) gain /= peak;
-            for (int i = 0; i < t; i++) data[b * t + i] = (float)(x[i] * gain);
+            if (batch[b].Length != t) throw new ArgumentException($"excerpt {b} has {batch[b].Length} samples, expected {t}");
+            var x = (float[])batch[b].Clone();
+            DacTransforms.VolumeNorm(x, meter, config.LoudnessDb);
+            DacTransforms.RescaleAudio(x);
+            x.CopyTo(data, b * t);
+            angles[b] = Math.PI * (2 * rng.NextDouble() - 1);
         }
-        return tensor(data, [batch.Length, 1, t]).to(Device);
+        var signal = tensor(data, [batch.Length, 1, t]).to(Device);
+        return config.ShiftPhase ? DacTransforms.ShiftPhase(signal, angles, SampleRate) : signal;
     }
 
     private static void SetLearningRate(OptimizerHelper optimizer, double lr)
