@@ -51,7 +51,8 @@ public sealed record FineTuneResult(long StartStep, long StepsDone, string LastC
 /// Every step s draws from generators seeded by (seed, s) alone, so a run resumed from step k's checkpoint (weights and
 /// optimiser moments) computes the same numbers as one that never stopped. Checkpoints are written to a temporary
 /// folder and renamed into place; latest.json and encoder.safetensors are replaced atomically.
-/// Mixed precision is not offered: TorchSharp 0.107 has no autocast, so CUDA runs are float32 like CPU runs.
+/// Mixed precision is the objective's (<see cref="TrainingPrecision"/>): TorchSharp 0.107 has no autocast, so the
+/// objectives keep float32 masters and compute with a bfloat16/float16 copy (<see cref="MixedPrecisionModel{T}"/>).
 /// </summary>
 public static class FineTuner
 {
@@ -147,6 +148,7 @@ public static class FineTuner
                 ["batch_size"] = options.BatchSize,
                 ["accumulation_steps"] = options.AccumulationSteps,
                 ["sampling"] = (options.Sampling ?? objective.Sampling).Describe(),
+                ["precision"] = objective.Precision.Name(),
             };
             File.WriteAllText(Path.Combine(temp, TrainerFile), trainer.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
@@ -185,6 +187,7 @@ public static class FineTuner
         Same("accumulation_steps", options.AccumulationSteps.ToString(CultureInfo.InvariantCulture));
         Same("total_steps", options.Steps.ToString(CultureInfo.InvariantCulture));
         Same("sampling", (options.Sampling ?? objective.Sampling).Describe());
+        Same("precision", objective.Precision.Name());
         long done = (long?)trainer["steps_done"] ?? throw new InvalidDataException($"{folder}: no steps_done");
         using (var state = Safetensors.Load(Path.Combine(folder, TrainingStateFile)))
             objective.LoadTrainingState(state, Path.Combine(folder, TrainingStateFile));

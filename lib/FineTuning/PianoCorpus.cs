@@ -167,6 +167,10 @@ public sealed class PianoCorpus : IExcerptSource
         else skipped.Add(new CorpusNote(file, "not an audio file"));
     }
 
+    /// <summary><paramref name="count"/> excerpts of <paramref name="samples"/> samples, each a uniform file at a uniform offset.</summary>
+    public float[][] Draw(int count, int samples, SplitMix64 rng) =>
+        Draw(new ExcerptRequest(ExcerptSampling.Uniform, 0, Math.Max(1, count), 0, count, samples), rng);
+
     public float[][] Draw(ExcerptRequest request, SplitMix64 rng)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -4,6 +4,7 @@ using PianoJudges.Audio;
 using PianoJudges.Data;
 using PianoJudges.Encoders.Dac;
 using PianoJudges.Encoders.Weights;
+using PianoJudges.FineTuning;
 using PianoJudges.FineTuning.Dac;
 using PianoJudges.Tests.Support;
 using TorchSharp;
@@ -113,10 +114,13 @@ public class DacCodecTrainingTests
         Assert.False(shifted.allclose(unshifted, 0, 1e-3));
     }
 
-    [Fact]
-    public void MelLossFallsWhenOverfittingOneBatch()
+    [Theory]
+    [InlineData(TrainingPrecision.Fp32)]
+    [InlineData(TrainingPrecision.Bf16)]
+    [InlineData(TrainingPrecision.Fp16)]
+    public void MelLossFallsWhenOverfittingOneBatch(TrainingPrecision precision)
     {
-        using var training = new DacCodecTraining(Toy with { LearningRate = 1e-3 });
+        using var training = new DacCodecTraining(Toy with { LearningRate = 1e-3 }, precision: precision);
         var batch = Excerpts(2, Toy.CropSamples, 8000);
         var mel = new List<double>();
         for (int step = 0; step < 30; step++)
@@ -125,6 +129,8 @@ public class DacCodecTrainingTests
             mel.Add(training.Step([batch], step, new SplitMix64(2))["mel/loss"]);
         }
         Assert.True(mel.Skip(25).Average() < 0.8 * mel.Take(3).Average(), $"mel loss {string.Join(" ", mel.Select(m => m.ToString("F2")))}");
+        Assert.All(training.TrainingState(), kv => Assert.Equal(ScalarType.Float32, kv.Value.dtype));
+        Assert.All(training.EncoderCheckpoint(), kv => Assert.Equal(ScalarType.Float32, kv.Value.dtype));
     }
 
     [Fact]

@@ -29,18 +29,20 @@ public class FineTunerTests
     }
 
     /// <summary>A fresh objective whose random initialisation is fixed by the run seed (as the CLI does).</summary>
-    private static IFineTuningObjective Make(string encoder, long steps)
+    private static IFineTuningObjective Make(string encoder, long steps, TrainingPrecision precision = TrainingPrecision.Fp32)
     {
         FineTuner.SeedInitialisation(42);
         return encoder == "audiomae"
-            ? new AudioMaePretraining(AudioMaePretrainConfig.Toy, steps, effectiveBatch: 4)
-            : new DacCodecTraining(DacTrainingConfig.Toy);
+            ? new AudioMaePretraining(AudioMaePretrainConfig.Toy, steps, effectiveBatch: 4, precision: precision)
+            : new DacCodecTraining(DacTrainingConfig.Toy, precision: precision);
     }
 
     [Theory]
-    [InlineData("audiomae")]
-    [InlineData("dac")]
-    public void ResumedRunEqualsUninterruptedRun(string encoder)
+    [InlineData("audiomae", TrainingPrecision.Fp32)]
+    [InlineData("dac", TrainingPrecision.Fp32)]
+    [InlineData("dac", TrainingPrecision.Bf16)]
+    [InlineData("audiomae", TrainingPrecision.Fp16)]
+    public void ResumedRunEqualsUninterruptedRun(string encoder, TrainingPrecision precision)
     {
         using var dir = new TempDir();
         PianoFixture.WriteCorpus(dir.File("corpus"));
@@ -51,7 +53,7 @@ public class FineTunerTests
         const long steps = 4;
         var options = new FineTuneOptions(dir.File("whole"), steps, BatchSize: 2, AccumulationSteps: 2, CheckpointEvery: 2, Seed: 42);
 
-        using (var objective = Make(encoder, steps))
+        using (var objective = Make(encoder, steps, precision))
         {
             var corpus = PianoCorpus.Open(dir.File("corpus"), objective.SampleRate);
             FineTuner.Run(objective, corpus, options);
@@ -61,14 +63,14 @@ public class FineTunerTests
         // Interrupted after 3 steps (between checkpoints: the interruption writes its own), then resumed in a fresh process state.
         var split = options with { OutputDirectory = dir.File("split") };
         using (var cts = new CancellationTokenSource())
-        using (var objective = Make(encoder, steps))
+        using (var objective = Make(encoder, steps, precision))
         {
             var stop = new StopAfter(3, cts);
             Assert.Throws<OperationCanceledException>(() =>
                 FineTuner.Run(objective, PianoCorpus.Open(dir.File("corpus"), objective.SampleRate), split, stop, cts.Token));
             Assert.True(Directory.Exists(Path.Combine(split.OutputDirectory, "checkpoints", "step-00000003")));
         }
-        using (var objective = Make(encoder, steps))
+        using (var objective = Make(encoder, steps, precision))
         {
             var result = FineTuner.Run(objective, PianoCorpus.Open(dir.File("corpus"), objective.SampleRate), split with { Resume = true });
             Assert.Equal(3, result.StartStep);
@@ -84,6 +86,7 @@ public class FineTunerTests
         Assert.Equal(Enumerable.Range(0, 4).Select(i => (double)i), logB.Select(l => l["step"]));
         Assert.Equal(logA.Select(l => l["loss"]), logB.Select(l => l["loss"]));
         Assert.Equal(logA.Select(l => l["lr"]), logB.Select(l => l["lr"]));
+        if (precision == TrainingPrecision.Fp16) Assert.Equal(logA.Select(l => l["loss_scale"]), logB.Select(l => l["loss_scale"]));
         // Only the newest two checkpoint folders are kept.
         Assert.Equal(new[] { "step-00000002", "step-00000004" },
             Directory.GetDirectories(Path.Combine(options.OutputDirectory, "checkpoints")).Select(p => Path.GetFileName(p)!).Order().ToArray());
