@@ -184,7 +184,7 @@ public sealed class AudioMaeMaskedAutoencoder : nn.Module<Tensor, AudioMaeOutput
             var variance = target.var(-1, unbiased: true, keepdim: true);
             target = (target - mean) / (variance + 1e-6).sqrt();
         }
-        var perPatch = (prediction - target).pow(2).mean([-1]);
+        var perPatch = (prediction - target).square().mean([-1]);
         return (perPatch * mask).sum() / mask.sum();
     }
 

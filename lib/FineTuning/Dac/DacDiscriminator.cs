@@ -38,7 +38,7 @@ public sealed class WNConv2d : nn.Module<Tensor, Tensor>
         return nn.functional.conv2d(x, weight, bias, strides: stride, padding: padding, groups: groups).MoveToOuterDisposeScope();
     }
 
-    private static Tensor Norm(Tensor v) => v.pow(2).sum([1, 2, 3], keepdim: true).sqrt();
+    private static Tensor Norm(Tensor v) => v.square().sum([1, 2, 3], keepdim: true).sqrt();
 
     /// <summary>The release's WNConv2d(..., act=True): the convolution followed by LeakyReLU(0.1), as a Sequential (keys N.0.*).</summary>
     public static Sequential WithActivation(int inChannels, int outChannels, (int, int) kernel, (int, int) stride, (int, int) padding) =>
