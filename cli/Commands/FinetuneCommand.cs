@@ -75,7 +75,9 @@ public sealed class FinetuneCommand : ICliCommand
             FineTuneResult? result = null;
             try
             {
-                AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                // Redrawn by the training thread after each step, not by a timer thread: TorchSharp 0.107 lets the GC finalise
+                // temporary Scalars while libtorch still reads them, and a thread that allocates during the step invites a GC.
+                AnsiConsole.Progress().AutoRefresh(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                     .Start(ctx =>
                     {
                         var task = ctx.AddTask("steps", maxValue: options.Steps);
@@ -83,6 +85,7 @@ public sealed class FinetuneCommand : ICliCommand
                         {
                             task.Value = p.StepsDone;
                             task.Description = $"step {p.StepsDone}: loss {p.Values["loss"].ToString("G4", CultureInfo.InvariantCulture)}, {p.StepsPerSecond:F3} steps/s";
+                            ctx.Refresh();
                         });
                         result = FineTuner.Run(objective, audio, options, progress, ct);
                     });

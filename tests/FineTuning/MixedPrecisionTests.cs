@@ -57,6 +57,29 @@ public class MixedPrecisionTests
     }
 
     [Fact]
+    public void DacStepInBf16GivesTheFloat32GradientsOfEveryParameter()
+    {
+        // The weight-normalised convolutions once kept float32 parameters registered after Module.to(bfloat16): the
+        // forward used converted copies, so most of the codec got no gradient. Every parameter must get one, close to float32's.
+        var toy = PianoJudges.FineTuning.Dac.DacTrainingConfig.Toy;
+        var batch = Enumerable.Range(0, 4).Select(i => PianoFixture.Note(55 + 4 * i, toy.CropSamples / 8000.0 + 0.01, 8000).Take(toy.CropSamples).ToArray()).ToArray();
+        Dictionary<string, Tensor> Step(TrainingPrecision precision)
+        {
+            manual_seed(1);
+            using var training = new PianoJudges.FineTuning.Dac.DacCodecTraining(toy, precision: precision);
+            manual_seed(2);
+            training.Step([batch], 0, new PianoJudges.Data.SplitMix64(3));
+            return training.Generator.named_parameters().Where(p => p.parameter.grad is not null).ToDictionary(p => p.name, p => p.parameter.grad!.clone());
+        }
+        var full = Step(TrainingPrecision.Fp32);
+        var half = Step(TrainingPrecision.Bf16);
+        Assert.Equal(full.Keys.Order(), half.Keys.Order());
+        var cosines = full.Select(kv => (kv.Key, cos: (kv.Value * half[kv.Key]).sum().item<float>() / (kv.Value.norm().item<float>() * half[kv.Key].norm().item<float>()))).ToList();
+        Assert.All(cosines, c => Assert.True(c.cos > 0.8, $"{c.Key}: cosine {c.cos}"));
+        Assert.True(cosines.Select(c => c.cos).Order().ElementAt(cosines.Count / 2) > 0.97);
+    }
+
+    [Fact]
     public void LossScaleBacksOffOnOverflowAndGrowsAfterTheInterval()
     {
         var scale = new DynamicLossScale(enabled: true, initialScale: 1024, growthInterval: 3);
