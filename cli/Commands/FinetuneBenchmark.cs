@@ -55,9 +55,9 @@ public sealed class FinetuneBenchmark : IBenchmark
         using var objective = FineTuningObjectives.Create(encoder, size, totalSteps: 1000, effectiveBatch: micro, CPU);
         var source = new NoiseExcerpts();
         var rng = new SplitMix64(1);
-        objective.Step([source.Draw(micro, objective.CropSamples, rng)], 10, rng);
+        objective.Step([source.Draw(new ExcerptRequest(ExcerptSampling.Uniform, 0, micro, 0, micro, objective.CropSamples), rng)], 10, rng);
         var clock = Stopwatch.StartNew();
-        for (int s = 0; s < steps; s++) objective.Step([source.Draw(micro, objective.CropSamples, rng)], 11 + s, rng);
+        for (int s = 0; s < steps; s++) objective.Step([source.Draw(new ExcerptRequest(ExcerptSampling.Uniform, 0, micro, 0, micro, objective.CropSamples), rng)], 11 + s, rng);
         double perStep = clock.Elapsed.TotalSeconds / steps;
         return (perStep, perStep / micro);
     }
@@ -65,12 +65,12 @@ public sealed class FinetuneBenchmark : IBenchmark
     /// <summary>Pink-ish noise excerpts: the step cost does not depend on the audio.</summary>
     private sealed class NoiseExcerpts : IExcerptSource
     {
-        public float[][] Draw(int count, int samples, SplitMix64 rng) =>
-            Enumerable.Range(0, count).Select(_ =>
+        public float[][] Draw(ExcerptRequest request, SplitMix64 rng) =>
+            Enumerable.Range(0, request.Count).Select(_ =>
             {
-                var x = new float[samples];
+                var x = new float[request.Samples];
                 double y = 0;
-                for (int i = 0; i < samples; i++) x[i] = (float)(y = 0.95 * y + 0.05 * (rng.NextDouble() * 2 - 1));
+                for (int i = 0; i < request.Samples; i++) x[i] = (float)(y = 0.95 * y + 0.05 * (rng.NextDouble() * 2 - 1));
                 return x;
             }).ToArray();
     }

@@ -20,6 +20,7 @@ using TorchSharp;
 /// <param name="Resume">Continue from latest.json in OutputDirectory (an error if there is none).</param>
 /// <param name="KeepCheckpoints">Checkpoint folders kept (oldest deleted first).</param>
 /// <param name="Corpus">What the run trains on, as given (recorded in the encoder checkpoint's metadata).</param>
+/// <param name="Sampling">How excerpts are drawn from the corpus; null = the objective's original (<see cref="IFineTuningObjective.Sampling"/>).</param>
 public sealed record FineTuneOptions(
     string OutputDirectory,
     long Steps,
@@ -29,7 +30,8 @@ public sealed record FineTuneOptions(
     ulong Seed = 0,
     bool Resume = false,
     int KeepCheckpoints = 2,
-    string? Corpus = null)
+    string? Corpus = null,
+    ExcerptSampling? Sampling = null)
 {
     internal void Validate()
     {
@@ -52,7 +54,8 @@ public sealed record FineTuneResult(long StartStep, long StepsDone, string LastC
 /// Every step s draws from generators seeded by (seed, s) alone, so a run resumed from step k's checkpoint (weights and
 /// optimiser moments) computes the same numbers as one that never stopped. Checkpoints are written to a temporary
 /// folder and renamed into place; latest.json and encoder.safetensors are replaced atomically.
-/// Mixed precision is not offered: TorchSharp 0.107 has no autocast, so CUDA runs are float32 like CPU runs.
+/// Mixed precision is the objective's (<see cref="TrainingPrecision"/>): TorchSharp 0.107 has no autocast, so the
+/// objectives keep float32 masters and compute with a bfloat16/float16 copy (<see cref="MixedPrecisionModel{T}"/>).
 /// </summary>
 public static class FineTuner
 {
@@ -89,6 +92,8 @@ public static class FineTuner
         else if (File.Exists(logPath)) File.Delete(logPath);
         if (!options.Resume) SaveEncoder(objective, Path.Combine(root, StartFile), options, 0);
 
+        var sampling = options.Sampling ?? objective.Sampling;
+        int itemsPerStep = options.BatchSize * options.AccumulationSteps;
         var clock = Stopwatch.StartNew();
         long step = start;
         try
@@ -101,7 +106,7 @@ public static class FineTuner
                 var rng = new SplitMix64(stepSeed);
                 var micro = new List<float[][]>(options.AccumulationSteps);
                 for (int m = 0; m < options.AccumulationSteps; m++)
-                    micro.Add(corpus.Draw(options.BatchSize, objective.CropSamples, rng));
+                    micro.Add(corpus.Draw(new ExcerptRequest(sampling, step, itemsPerStep, m * options.BatchSize, options.BatchSize, objective.CropSamples), rng));
                 var values = objective.Step(micro, step, rng);
                 AppendLog(logPath, step, values, clock.Elapsed.TotalSeconds);
                 long done = step + 1;
@@ -152,6 +157,8 @@ public static class FineTuner
                 ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
                 ["batch_size"] = options.BatchSize,
                 ["accumulation_steps"] = options.AccumulationSteps,
+                ["sampling"] = (options.Sampling ?? objective.Sampling).Describe(),
+                ["precision"] = objective.Precision.Name(),
             };
             File.WriteAllText(Path.Combine(temp, TrainerFile), trainer.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
@@ -212,6 +219,8 @@ public static class FineTuner
         Same("batch_size", options.BatchSize.ToString(CultureInfo.InvariantCulture));
         Same("accumulation_steps", options.AccumulationSteps.ToString(CultureInfo.InvariantCulture));
         Same("total_steps", options.Steps.ToString(CultureInfo.InvariantCulture));
+        Same("sampling", (options.Sampling ?? objective.Sampling).Describe());
+        Same("precision", objective.Precision.Name());
         long done = (long?)trainer["steps_done"] ?? throw new InvalidDataException($"{folder}: no steps_done");
         using (var state = Safetensors.Load(Path.Combine(folder, TrainingStateFile)))
             objective.LoadTrainingState(state, Path.Combine(folder, TrainingStateFile));

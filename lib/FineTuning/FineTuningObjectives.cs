@@ -32,7 +32,9 @@ public static class FineTuningObjectives
     /// <param name="effectiveBatch">Excerpts per optimiser step (Audio-MAE scales its lr by it).</param>
     /// <param name="device">Where to train.</param>
     /// <param name="weightsPath">Starting weights (.pth / .bin / .safetensors): a models_mae checkpoint or a DAC codec state_dict; null = random.</param>
-    public static IFineTuningObjective Create(string encoder, FineTuningSize size, long totalSteps, int effectiveBatch, Device device, string? weightsPath = null)
+    /// <param name="precision">Number format of the passes (manual mixed precision; float32 weights either way).</param>
+    public static IFineTuningObjective Create(string encoder, FineTuningSize size, long totalSteps, int effectiveBatch, Device device, string? weightsPath = null,
+        TrainingPrecision precision = TrainingPrecision.Fp32)
     {
         // The released files: Audio-MAE's {"model": ..., "args": argparse.Namespace}, DAC's {"state_dict": ..., "metadata": ...}.
         StateDict? weights = weightsPath is null ? null : encoder == "audiomae"
@@ -43,9 +45,9 @@ public static class FineTuningObjectives
             return encoder switch
             {
                 "audiomae" => new AudioMaePretraining(size == FineTuningSize.Toy ? AudioMaePretrainConfig.Toy : AudioMaePretrainConfig.Release,
-                    totalSteps, effectiveBatch, device, weights, weightsPath ?? "random"),
+                    totalSteps, effectiveBatch, device, weights, weightsPath ?? "random", precision),
                 "dac" => new DacCodecTraining(size == FineTuningSize.Toy ? DacTrainingConfig.Toy : DacTrainingConfig.Release,
-                    device, weights, null, weightsPath ?? "random"),
+                    device, weights, null, weightsPath ?? "random", precision),
                 _ => throw Unknown(encoder),
             };
         }

@@ -15,6 +15,10 @@ public interface IFineTuningObjective : IDisposable
     int SampleRate { get; }
     /// <summary>Samples per training excerpt.</summary>
     int CropSamples { get; }
+    /// <summary>Number format of the forward and backward passes (the weights and optimiser stay float32).</summary>
+    TrainingPrecision Precision { get; }
+    /// <summary>How the original release samples its training data (<see cref="ExcerptSampling.AudioMae"/>, <see cref="ExcerptSampling.Dac"/>).</summary>
+    ExcerptSampling Sampling { get; }
     /// <summary>Excerpts per optimiser step of the configured recipe (before gradient accumulation is split out).</summary>
     int DefaultBatchSize { get; }
     /// <summary>The learning rate the next <see cref="Step"/> uses (the schedule is a function of the step).</summary>

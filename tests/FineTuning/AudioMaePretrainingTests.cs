@@ -3,6 +3,7 @@ namespace PianoJudges.Tests.FineTuning;
 using PianoJudges.Data;
 using PianoJudges.Encoders.AudioMae;
 using PianoJudges.Encoders.Weights;
+using PianoJudges.FineTuning;
 using PianoJudges.FineTuning.AudioMae;
 using PianoJudges.Native;
 using PianoJudges.Tests.Support;
@@ -73,10 +74,13 @@ public class AudioMaePretrainingTests
         }
     }
 
-    [Fact]
-    public void LossFallsWhenOverfittingOneBatch()
+    [Theory]
+    [InlineData(TrainingPrecision.Fp32)]
+    [InlineData(TrainingPrecision.Bf16)]
+    [InlineData(TrainingPrecision.Fp16)]
+    public void LossFallsWhenOverfittingOneBatch(TrainingPrecision precision)
     {
-        using var objective = new AudioMaePretraining(Toy with { BaseLearningRate = 0.2 }, totalSteps: 1000, effectiveBatch: 4);
+        using var objective = new AudioMaePretraining(Toy with { BaseLearningRate = 0.2 }, totalSteps: 1000, effectiveBatch: 4, precision: precision);
         var batch = Excerpts(4, objective.CropSamples);
         var losses = new List<double>();
         for (int step = 0; step < 40; step++)
@@ -85,6 +89,8 @@ public class AudioMaePretrainingTests
             losses.Add(objective.Step([batch], step + 1, new SplitMix64(5))["loss"]);
         }
         Assert.True(losses[^1] < 0.5 * losses[0], $"loss {losses[0]:F3} -> {losses[^1]:F3}");
+        // The trained weights (and so the checkpoints) stay float32 whatever computed the passes.
+        Assert.All(objective.TrainingState(), kv => Assert.Equal(ScalarType.Float32, kv.Value.dtype));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using PianoJudges.Audio;
 using PianoJudges.Data;
 using PianoJudges.Encoders.Dac;
 using PianoJudges.Encoders.Weights;
+using PianoJudges.FineTuning;
 using PianoJudges.FineTuning.Dac;
 using PianoJudges.Tests.Support;
 using TorchSharp;
@@ -86,9 +87,40 @@ public class DacCodecTrainingTests
     }
 
     [Fact]
-    public void MelLossFallsWhenOverfittingOneBatch()
+    public void ExcerptsAreLoudnessNormalisedRescaledAndPhaseShifted()
     {
-        using var training = new DacCodecTraining(Toy with { LearningRate = 1e-3 });
+        var batch = Excerpts(3, Toy.CropSamples, 8000);
+        batch[2] = new float[Toy.CropSamples];
+        batch[2][500] = 0.5f; // a click: at -16 LUFS its peak would be far above 1
+        using var plain = new DacCodecTraining(Toy with { ShiftPhase = false });
+        using var unshifted = plain.Prepare(batch, new SplitMix64(5));
+        var meter = new LoudnessMeter(8000, LoudnessMeterOptions.Audiotools);
+        for (int b = 0; b < 3; b++)
+        {
+            var x = unshifted[b, 0].data<float>().ToArray();
+            double peak = x.Max(Math.Abs);
+            // Each excerpt reads -16 LUFS, unless RescaleAudio had to bring its peak down to 1 (then it is quieter).
+            if (peak < 0.999) Assert.Equal(-16.0, meter.Integrated(x), 4);
+            else Assert.True(peak <= 1.0 + 1e-6 && meter.Integrated(x) < -16.0, $"excerpt {b}: peak {peak}");
+        }
+        Assert.True(unshifted[2, 0].abs().max().item<float>() >= 0.999f);
+        // ShiftPhase rotates each excerpt by its own uniform angle drawn from the step's generator.
+        using var training = new DacCodecTraining(Toy);
+        using var shifted = training.Prepare(batch, new SplitMix64(5));
+        var rng = new SplitMix64(5);
+        var angles = Enumerable.Range(0, 3).Select(_ => Math.PI * (2 * rng.NextDouble() - 1)).ToArray();
+        using var expected = DacTransforms.ShiftPhase(unshifted, angles, 8000);
+        Assert.True(shifted.allclose(expected, 0, 1e-6));
+        Assert.False(shifted.allclose(unshifted, 0, 1e-3));
+    }
+
+    [Theory]
+    [InlineData(TrainingPrecision.Fp32)]
+    [InlineData(TrainingPrecision.Bf16)]
+    [InlineData(TrainingPrecision.Fp16)]
+    public void MelLossFallsWhenOverfittingOneBatch(TrainingPrecision precision)
+    {
+        using var training = new DacCodecTraining(Toy with { LearningRate = 1e-3 }, precision: precision);
         var batch = Excerpts(2, Toy.CropSamples, 8000);
         var mel = new List<double>();
         for (int step = 0; step < 30; step++)
@@ -97,6 +129,8 @@ public class DacCodecTrainingTests
             mel.Add(training.Step([batch], step, new SplitMix64(2))["mel/loss"]);
         }
         Assert.True(mel.Skip(25).Average() < 0.8 * mel.Take(3).Average(), $"mel loss {string.Join(" ", mel.Select(m => m.ToString("F2")))}");
+        Assert.All(training.TrainingState(), kv => Assert.Equal(ScalarType.Float32, kv.Value.dtype));
+        Assert.All(training.EncoderCheckpoint(), kv => Assert.Equal(ScalarType.Float32, kv.Value.dtype));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 namespace PianoJudges.Tests.FineTuning;
 
+using PianoJudges.Audio;
 using PianoJudges.Data;
 using PianoJudges.Encoders.AudioMae;
 using PianoJudges.Encoders.Dac;
@@ -28,38 +29,48 @@ public class FineTunerTests
     }
 
     /// <summary>A fresh objective whose random initialisation is fixed by the run seed (as the CLI does).</summary>
-    private static IFineTuningObjective Make(string encoder, long steps)
+    private static IFineTuningObjective Make(string encoder, long steps, TrainingPrecision precision = TrainingPrecision.Fp32)
     {
         FineTuner.SeedInitialisation(42);
         return encoder == "audiomae"
-            ? new AudioMaePretraining(AudioMaePretrainConfig.Toy, steps, effectiveBatch: 4)
-            : new DacCodecTraining(DacTrainingConfig.Toy);
+            ? new AudioMaePretraining(AudioMaePretrainConfig.Toy, steps, effectiveBatch: 4, precision: precision)
+            : new DacCodecTraining(DacTrainingConfig.Toy, precision: precision);
     }
 
     [Theory]
-    [InlineData("audiomae")]
-    [InlineData("dac")]
-    public void ResumedRunEqualsUninterruptedRun(string encoder)
+    [InlineData("audiomae", TrainingPrecision.Fp32)]
+    [InlineData("dac", TrainingPrecision.Fp32)]
+    [InlineData("dac", TrainingPrecision.Bf16)]
+    [InlineData("audiomae", TrainingPrecision.Fp16)]
+    public void ResumedRunEqualsUninterruptedRun(string encoder, TrainingPrecision precision)
     {
         using var dir = new TempDir();
         PianoFixture.WriteCorpus(dir.File("corpus"));
+        // Mostly silence: DAC's salient excerpt redraws its quiet offsets (drawn from the step's generator too).
+        var gap = new float[22050 * 3];
+        PianoFixture.Note(64, 0.5, 22050).CopyTo(gap, 22050 * 2);
+        WavWriter.WriteMono(Path.Combine(dir.File("corpus"), "gap.wav"), gap, 22050);
         const long steps = 4;
         var options = new FineTuneOptions(dir.File("whole"), steps, BatchSize: 2, AccumulationSteps: 2, CheckpointEvery: 2, Seed: 42);
 
-        using (var objective = Make(encoder, steps))
-            FineTuner.Run(objective, PianoCorpus.Open(dir.File("corpus"), objective.SampleRate), options);
+        using (var objective = Make(encoder, steps, precision))
+        {
+            var corpus = PianoCorpus.Open(dir.File("corpus"), objective.SampleRate);
+            FineTuner.Run(objective, corpus, options);
+            if (encoder == "dac") Assert.True(corpus.QuietDraws > 0, "no excerpt was redrawn: the salient-excerpt path is not exercised");
+        }
 
         // Interrupted after 3 steps (between checkpoints: the interruption writes its own), then resumed in a fresh process state.
         var split = options with { OutputDirectory = dir.File("split") };
         using (var cts = new CancellationTokenSource())
-        using (var objective = Make(encoder, steps))
+        using (var objective = Make(encoder, steps, precision))
         {
             var stop = new StopAfter(3, cts);
             Assert.Throws<OperationCanceledException>(() =>
                 FineTuner.Run(objective, PianoCorpus.Open(dir.File("corpus"), objective.SampleRate), split, stop, cts.Token));
             Assert.True(Directory.Exists(Path.Combine(split.OutputDirectory, "checkpoints", "step-00000003")));
         }
-        using (var objective = Make(encoder, steps))
+        using (var objective = Make(encoder, steps, precision))
         {
             var result = FineTuner.Run(objective, PianoCorpus.Open(dir.File("corpus"), objective.SampleRate), split with { Resume = true });
             Assert.Equal(3, result.StartStep);
@@ -75,6 +86,7 @@ public class FineTunerTests
         Assert.Equal(Enumerable.Range(0, 4).Select(i => (double)i), logB.Select(l => l["step"]));
         Assert.Equal(logA.Select(l => l["loss"]), logB.Select(l => l["loss"]));
         Assert.Equal(logA.Select(l => l["lr"]), logB.Select(l => l["lr"]));
+        if (precision == TrainingPrecision.Fp16) Assert.Equal(logA.Select(l => l["loss_scale"]), logB.Select(l => l["loss_scale"]));
         // Only the newest two checkpoint folders are kept.
         Assert.Equal(new[] { "step-00000002", "step-00000004" },
             Directory.GetDirectories(Path.Combine(options.OutputDirectory, "checkpoints")).Select(p => Path.GetFileName(p)!).Order().ToArray());
@@ -135,14 +147,15 @@ public class FineTunerTests
         Assert.Contains(corpus.Skipped, n => n.Path.EndsWith("take.flac") && n.Problem.Contains("convert"));
 
         // Draws are fixed by the seed; the broken file is dropped with a note when it is drawn.
-        var first = corpus.Draw(12, 8000, new SplitMix64(9));
-        var second = PianoCorpus.Open(root, 16000).Draw(12, 8000, new SplitMix64(9));
+        static ExcerptRequest Uniform(int count, int samples) => new(ExcerptSampling.Uniform, 0, count, 0, count, samples);
+        var first = corpus.Draw(Uniform(12, 8000), new SplitMix64(9));
+        var second = PianoCorpus.Open(root, 16000).Draw(Uniform(12, 8000), new SplitMix64(9));
         Assert.All(first, x => Assert.Equal(8000, x.Length));
         Assert.Equal(first.SelectMany(x => x), second.SelectMany(x => x));
         Assert.Contains(corpus.Skipped, n => n.Path.EndsWith("broken.wav"));
         Assert.DoesNotContain(corpus.Files, f => f.EndsWith("broken.wav"));
         // 1.5 s files at 16 kHz are shorter than a 2 s crop: zero-padded.
-        var padded = corpus.Draw(1, 32000, new SplitMix64(1))[0];
+        var padded = corpus.Draw(Uniform(1, 32000), new SplitMix64(1))[0];
         Assert.Equal(0f, padded[^1]);
         Assert.Contains(padded.Take(24000), v => v != 0);
 

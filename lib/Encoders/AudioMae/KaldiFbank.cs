@@ -167,7 +167,7 @@ public static class KaldiFbank
             frames = nn.functional.pad(frames, [0, options.PaddedWindowSize - options.WindowSize]);
 
         var spectrum = fft.rfft(frames).abs();
-        if (options.UsePower) spectrum = spectrum.pow(2.0);
+        if (options.UsePower) spectrum = spectrum.square(); // square(), not pow(2.0): TorchSharp 0.107 can finalise the temporary Scalar during the call
         var banks = tensor(MelBanks(options));
         var mel = spectrum.mm(banks.t());
         if (options.UseLogFbank)

@@ -41,7 +41,7 @@ public sealed class WNConvTranspose1d : nn.Module<Tensor, Tensor>
         return nn.functional.conv_transpose1d(x, Weight(), bias, stride: stride, padding: padding).MoveToOuterDisposeScope();
     }
 
-    private static Tensor Norm(Tensor v) => v.pow(2).sum([1, 2], keepdim: true).sqrt();
+    private static Tensor Norm(Tensor v) => v.square().sum([1, 2], keepdim: true).sqrt();
 }
 
 /// <summary>DAC DecoderBlock: Snake, transposed WNConv1d (k 2s, stride s, padding ceil(s/2)), residual units at dilations 1, 3, 9. (B, in, T) -> (B, out, sT).</summary>

@@ -37,11 +37,11 @@ public sealed class DacVectorQuantize : nn.Module<Tensor, (Tensor zq, Tensor com
         var encodings = nn.functional.normalize(ze.permute(0, 2, 1).reshape(b * t, d));
         var entries = nn.functional.normalize(codebook.weight!);
         // Euclidean distance between unit vectors, as the release computes it (ranks like cosine similarity).
-        var dist = encodings.pow(2).sum(1, keepdim: true) - 2 * encodings.matmul(entries.t()) + entries.pow(2).sum(1, keepdim: true).t();
+        var dist = encodings.square().sum(1, keepdim: true) - 2 * encodings.matmul(entries.t()) + entries.square().sum(1, keepdim: true).t();
         var indices = dist.neg().argmax(1).reshape(b, t);
         var code = codebook.weight!.index_select(0, indices.flatten()).reshape(b, t, d).transpose(1, 2);
-        var commitment = (ze - code.detach()).pow(2).mean([1, 2]);
-        var codebookLoss = (code - ze.detach()).pow(2).mean([1, 2]);
+        var commitment = (ze - code.detach()).square().mean([1, 2]);
+        var codebookLoss = (code - ze.detach()).square().mean([1, 2]);
         var zq = out_proj.call(ze + (code - ze).detach());
         return (zq.MoveToOuterDisposeScope(), commitment.MoveToOuterDisposeScope(), codebookLoss.MoveToOuterDisposeScope(),
                 indices.MoveToOuterDisposeScope(), ze.MoveToOuterDisposeScope());

@@ -22,7 +22,8 @@ public sealed class Snake1d : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         if (is_grad_enabled() && (x.requires_grad || alpha.requires_grad))
-            return (x + (alpha + 1e-9).reciprocal() * sin(alpha * x).pow(2)).MoveToOuterDisposeScope();
+            // square(), not pow(2): TorchSharp 0.107 lets the GC finalise pow's temporary Scalar during the native call (a crash every few hundred training steps).
+            return (x + (alpha + 1e-9).reciprocal() * sin(alpha * x).square()).MoveToOuterDisposeScope();
         // Inference: the same operations in the same order, in place on one temporary (the activations are large).
         var y = alpha * x;
         y.sin_().pow_(2).mul_((alpha + 1e-9).reciprocal()).add_(x);

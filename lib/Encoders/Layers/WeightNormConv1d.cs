@@ -30,19 +30,16 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
         var g = NormExceptDim(v).reshape(gShape).detach();
         weight_v = new Parameter(v); // a Parameter takes over the tensor's handle
         weight_g = new Parameter(g);
-        register_parameter("weight_g", weight_g);
-        register_parameter("weight_v", weight_v);
-        if (bias)
-        {
-            this.bias = new Parameter(init.bias!.detach().clone());
-            register_parameter("bias", this.bias);
-        }
+        if (bias) this.bias = new Parameter(init.bias!.detach().clone());
+        RegisterComponents();
     }
 
-    // Settable so that Module.to(dtype / device) can swap the converted tensors in (TorchSharp sets them by reflection).
-    public Parameter weight_g { get; private set; }
-    public Parameter weight_v { get; private set; }
-    public Parameter? bias { get; private set; }
+    // Fields named as the parameters, registered by RegisterComponents: Module.to(dtype / device) then converts the
+    // registered parameter and the field together. (Properties plus register_parameter left the registry holding the old
+    // tensors after a dtype change: parameters(), state_dict() and an optimiser saw float32 copies the forward never used.)
+    private Parameter weight_g;
+    private Parameter weight_v;
+    private Parameter? bias;
 
     /// <summary>The effective convolution weight g * v / ||v||.</summary>
     public Tensor Weight() => weight_v * (weight_g / NormExceptDim(weight_v));
@@ -53,6 +50,6 @@ public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
     private Tensor NormExceptDim(Tensor v)
     {
         long[] others = Enumerable.Range(0, 3).Where(d => d != _dim).Select(d => (long)d).ToArray();
-        return v.pow(2).sum(others, keepdim: true).sqrt();
+        return v.square().sum(others, keepdim: true).sqrt();
     }
 }

@@ -169,17 +169,22 @@ public sealed class AudioMaeMaskedAutoencoder : nn.Module<Tensor, AudioMaeOutput
         return swin ? pred : pred.narrow(1, 1, l);
     }
 
-    /// <summary>forward_loss: mean over masked patches of the per-patch MSE, targets normalised per patch when NormPixLoss.</summary>
+    /// <summary>
+    /// forward_loss: mean over masked patches of the per-patch MSE, targets normalised per patch when NormPixLoss.
+    /// Computed in float32 whatever the model's dtype (as autocast runs mse_loss, var and mean in float32).
+    /// </summary>
     public Tensor Loss(Tensor images, Tensor prediction, Tensor mask)
     {
-        var target = Patchify(images);
+        var target = Patchify(images.to(ScalarType.Float32));
+        prediction = prediction.to(ScalarType.Float32);
+        mask = mask.to(ScalarType.Float32);
         if (Config.NormPixLoss)
         {
             var mean = target.mean([-1], keepdim: true);
             var variance = target.var(-1, unbiased: true, keepdim: true);
             target = (target - mean) / (variance + 1e-6).sqrt();
         }
-        var perPatch = (prediction - target).pow(2).mean([-1]);
+        var perPatch = (prediction - target).square().mean([-1]);
         return (perPatch * mask).sum() / mask.sum();
     }
 
@@ -187,7 +192,8 @@ public sealed class AudioMaeMaskedAutoencoder : nn.Module<Tensor, AudioMaeOutput
     public override AudioMaeOutput forward(Tensor images)
     {
         using var scope = NewDisposeScope();
-        var (latent, mask, idsRestore) = ForwardEncoder(images);
+        // A low-precision copy of the model (manual mixed precision) computes in its own dtype; the loss target stays float32.
+        var (latent, mask, idsRestore) = ForwardEncoder(images.to(cls_token.dtype));
         var pred = ForwardDecoder(latent, idsRestore);
         var loss = Loss(images, pred, mask);
         return new AudioMaeOutput(loss.MoveToOuterDisposeScope(), pred.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());

@@ -16,6 +16,8 @@ public sealed class AudioMaePretraining : IFineTuningObjective
 {
     private readonly AudioMaePretrainConfig config;
     private readonly AudioMaeMaskedAutoencoder model;
+    private readonly MixedPrecisionModel<AudioMaeMaskedAutoencoder> mixed;
+    private readonly DynamicLossScale lossScale;
     private readonly AdamW optimizer;
     private readonly long totalSteps;
     private readonly double peakLr;
@@ -26,8 +28,9 @@ public sealed class AudioMaePretraining : IFineTuningObjective
     /// <param name="effectiveBatch">Excerpts per optimiser step (micro-batch x accumulation); sets lr = blr x batch / 256.</param>
     /// <param name="device">Where to train.</param>
     /// <param name="weights">A released models_mae checkpoint ("model" entry) or null for a random start (see <see cref="LoadReport"/>).</param>
+    /// <param name="precision">Number format of the passes (manual mixed precision; the weights stay float32).</param>
     public AudioMaePretraining(AudioMaePretrainConfig config, long totalSteps, int effectiveBatch, Device? device = null,
-        IReadOnlyDictionary<string, Tensor>? weights = null, string source = "weights")
+        IReadOnlyDictionary<string, Tensor>? weights = null, string source = "weights", TrainingPrecision precision = TrainingPrecision.Fp32)
     {
         if (totalSteps < 1) throw new ArgumentOutOfRangeException(nameof(totalSteps), totalSteps, "must be at least 1");
         if (effectiveBatch < 1) throw new ArgumentOutOfRangeException(nameof(effectiveBatch), effectiveBatch, "must be at least 1");
@@ -40,12 +43,20 @@ public sealed class AudioMaePretraining : IFineTuningObjective
         if (weights is not null) LoadReport = LoadStartingPoint(weights, source);
         model.to(Device);
         optimizer = optim.AdamW(ParameterGroups(), peakLr, config.Beta1, config.Beta2);
+        mixed = new MixedPrecisionModel<AudioMaeMaskedAutoencoder>(model, precision, () => new AudioMaeMaskedAutoencoder(config));
+        lossScale = new DynamicLossScale(precision == TrainingPrecision.Fp16);
     }
+
+    public TrainingPrecision Precision => mixed.Precision;
+    /// <summary>The loss scale (float16 only; 1 otherwise) and its history.</summary>
+    public DynamicLossScale LossScale => lossScale;
 
     public string Name => "audiomae";
     public int SampleRate => config.EncoderConfig.SampleRate;
     public int CropSamples => config.CropSamples;
     public int DefaultBatchSize => config.BatchSize;
+    /// <summary>AudiosetDataset under DistributedSampler(shuffle=True), DataLoader(drop_last=True): each 10 s clip once per epoch.</summary>
+    public ExcerptSampling Sampling => ExcerptSampling.AudioMae;
     public Device Device { get; }
     public AudioMaeMaskedAutoencoder Model => model;
     public AudioMaePretrainConfig Config => config;
@@ -101,19 +112,27 @@ public sealed class AudioMaePretraining : IFineTuningObjective
         foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
         model.train();
         optimizer.zero_grad();
+        mixed.Sync();
+        var net = mixed.Compute;
+        net.train();
+        double scale = lossScale.Scale;
         double loss = 0;
         int k = microBatches.Count;
         foreach (var batch in microBatches)
         {
             using var scope = NewDisposeScope();
             var images = Fbanks(batch, rng);
-            var output = model.call(images);
-            (output.Loss / k).backward();
+            var output = net.call(images);
+            (output.Loss * (scale / k)).backward();
             double value = output.Loss.item<float>();
             if (!double.IsFinite(value)) throw new InvalidOperationException($"Audio-MAE loss is {value} at step {step}; stopping (as engine_pretrain.py does)");
             loss += value / k;
         }
-        optimizer.step();
+        bool finite = mixed.GradientsToMaster(scale, checkFinite: lossScale.Enabled);
+        if (finite) optimizer.step();
+        lossScale.Update(finite);
+        if (lossScale.Enabled)
+            return new Dictionary<string, double> { ["loss"] = loss, ["lr"] = lr, ["loss_scale"] = scale, ["skipped"] = finite ? 0 : 1 };
         return new Dictionary<string, double> { ["loss"] = loss, ["lr"] = lr };
     }
 
@@ -162,9 +181,17 @@ public sealed class AudioMaePretraining : IFineTuningObjective
     public void LoadTrainingState(IReadOnlyDictionary<string, Tensor> state, string source) =>
         StateDictLoader.LoadInto(model, state, strict: true, source: source);
 
-    public void SaveOptimisers(string folder) => optimizer.save_state_dict(Path.Combine(folder, "optimizer.bin"));
+    public void SaveOptimisers(string folder)
+    {
+        optimizer.save_state_dict(Path.Combine(folder, "optimizer.bin"));
+        lossScale.Save(folder);
+    }
 
-    public void LoadOptimisers(string folder) => optimizer.load_state_dict(Path.Combine(folder, "optimizer.bin"));
+    public void LoadOptimisers(string folder)
+    {
+        optimizer.load_state_dict(Path.Combine(folder, "optimizer.bin"));
+        lossScale.Load(folder);
+    }
 
     /// <summary>The whole models_mae state_dict: AudioMaeVit (Pretrained layout) reads its encoder keys and skips decoder_* and mask_token.</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> EncoderCheckpoint() => model.state_dict();
@@ -179,6 +206,7 @@ public sealed class AudioMaePretraining : IFineTuningObjective
 
     public void Dispose()
     {
+        mixed.Dispose();
         optimizer.Dispose();
         model.Dispose();
     }

@@ -38,7 +38,7 @@ public sealed class WNConv2d : nn.Module<Tensor, Tensor>
         return nn.functional.conv2d(x, weight, bias, strides: stride, padding: padding, groups: groups).MoveToOuterDisposeScope();
     }
 
-    private static Tensor Norm(Tensor v) => v.pow(2).sum([1, 2, 3], keepdim: true).sqrt();
+    private static Tensor Norm(Tensor v) => v.square().sum([1, 2, 3], keepdim: true).sqrt();
 
     /// <summary>The release's WNConv2d(..., act=True): the convolution followed by LeakyReLU(0.1), as a Sequential (keys N.0.*).</summary>
     public static Sequential WithActivation(int inChannels, int outChannels, (int, int) kernel, (int, int) stride, (int, int) padding) =>
@@ -121,11 +121,12 @@ public sealed class DacMrd : DacSubDiscriminator
         long length = x.shape[^1];
         long rightPad = (length + hopLength - 1) / hopLength * hopLength - length;
         long pad = (windowLength - hopLength) / 2;
-        var padded = nn.functional.pad(x, [pad, pad + rightPad], PaddingModes.Reflect).reshape(-1, length + 2 * pad + rightPad);
+        // The FFT runs in float32 (it has no bfloat16/float16 kernels on the CPU); the bands go on in the input's dtype.
+        var padded = nn.functional.pad(x.to(ScalarType.Float32), [pad, pad + rightPad], PaddingModes.Reflect).reshape(-1, length + 2 * pad + rightPad);
         using var window = hann_window(windowLength, device: x.device);
         var spec = stft(padded, windowLength, hopLength, windowLength, window, center: true, return_complex: true);
         spec = spec.narrow(-1, 2, spec.shape[^1] - 4);
-        return view_as_real(spec).permute(0, 3, 2, 1); // (B, F, T, 2) -> (B, 2, T, F)
+        return view_as_real(spec).permute(0, 3, 2, 1).to(x.dtype); // (B, F, T, 2) -> (B, 2, T, F)
     }
 
     public override List<Tensor> forward(Tensor x)

@@ -83,7 +83,7 @@ public static class DacGanLoss
     {
         var loss = zeros(1, device: fake[0][^1].device).squeeze();
         for (int d = 0; d < fake.Count; d++)
-            loss = loss + fake[d][^1].pow(2).mean() + (1 - real[d][^1]).pow(2).mean();
+            loss = loss + fake[d][^1].square().mean() + (1 - real[d][^1]).square().mean();
         return loss;
     }
 
@@ -94,7 +94,7 @@ public static class DacGanLoss
         var feat = zeros(1, device: fake[0][^1].device).squeeze();
         for (int d = 0; d < fake.Count; d++)
         {
-            adv = adv + (1 - fake[d][^1]).pow(2).mean();
+            adv = adv + (1 - fake[d][^1]).square().mean();
             for (int l = 0; l < fake[d].Count - 1; l++)
                 feat = feat + (fake[d][l] - real[d][l].detach()).abs().mean();
         }

@@ -32,7 +32,8 @@ using PianoJudges.Encoders.Dac;
 /// <param name="DiscriminatorClip">Gradient-norm clip of the discriminator (10).</param>
 /// <param name="CropSeconds">Training excerpt length (train/AudioDataset.duration 0.38).</param>
 /// <param name="BatchSize">Excerpts per iteration (72).</param>
-/// <param name="LoudnessDb">Target level of each excerpt (VolumeNorm.db -16; here as RMS dBFS, see the README).</param>
+/// <param name="LoudnessDb">Target integrated loudness of each excerpt in LUFS (VolumeNorm.db -16; BS.1770 as audiotools measures it).</param>
+/// <param name="ShiftPhase">Apply the ShiftPhase transform (a uniform random STFT phase rotation per excerpt; on in base.yml).</param>
 public sealed record DacTrainingConfig(
     DacConfig? Codec = null,
     int DecoderDim = 1536,
@@ -59,7 +60,8 @@ public sealed record DacTrainingConfig(
     double DiscriminatorClip = 10.0,
     double CropSeconds = 0.38,
     int BatchSize = 72,
-    double LoudnessDb = -16.0)
+    double LoudnessDb = -16.0,
+    bool ShiftPhase = true)
 {
     /// <summary>The release's recipe (conf/base.yml) for the 44.1 kHz model.</summary>
     public static DacTrainingConfig Release { get; } = new();
@@ -91,5 +93,7 @@ public sealed record DacTrainingConfig(
         if (MpdWidths.Length != 5 || MpdWidths.Any(c => c < 1)) throw new ArgumentException("MpdChannels must list 5 positive widths");
         if (MrdChannels < 1) throw new ArgumentException($"MrdChannels must be positive, got {MrdChannels}");
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1, got {BatchSize}");
+        if (ShiftPhase && CropSamples <= DacTransforms.PhaseShiftWindow(CodecConfig.SampleRate) / 2)
+            throw new ArgumentException($"CropSeconds {CropSeconds} is too short for ShiftPhase's {DacTransforms.PhaseShiftWindow(CodecConfig.SampleRate)}-sample STFT");
     }
 }
