@@ -22,6 +22,18 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
   fi
 fi
 
+# The build compiles the scalar shim (native/torchsharp_scalar_shim.c, lib/Native/README.md) with a C compiler.
+if ! command -v cc >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "tools/test.sh: installing gcc (the build compiles the TorchSharp scalar shim)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev >/dev/null
+  else
+    echo "tools/test.sh: the build needs a C compiler (cc) for the TorchSharp scalar shim; install one (e.g. 'sudo apt-get install gcc')." >&2
+    exit 1
+  fi
+fi
+
 # The notebook tests run every notebook with the local dotnet-repl tool (dotnet-tools.json).
 dotnet tool restore
 

@@ -17,6 +17,7 @@ public sealed class InfoCommand : ICliCommand
             table.AddRow("data folder", Markup.Escape(paths.Root));
             table.AddRow("libtorch", Markup.Escape(TorchRuntime.EnsureInitialised()));
             table.AddRow("torch threads", TorchSharp.torch.get_num_threads().ToString());
+            table.AddRow("scalar shim", Markup.Escape(TorchRuntime.ScalarShim ?? "none: TorchSharp's scalar race is not mitigated (lib/Native/README.md)"));
             AnsiConsole.Write(table);
             return 0;
         });

@@ -35,6 +35,16 @@ public static class TorchRuntime
     /// <summary>Loads libtorch (if not yet loaded) and returns its version string.</summary>
     public static string EnsureInitialised() => Version.Value;
 
+    /// <summary>File name of the library that defers TorchSharp's scalar releases (native/torchsharp_scalar_shim.c).</summary>
+    public const string ScalarShimFile = "libPianoJudgesScalarShim.so";
+
+    /// <summary>
+    /// The scalar shim in use (its path), or null when this build output has none (not Linux, or built with
+    /// PianoJudgesScalarShim=false): then TorchSharp frees scalars at once and a garbage collection on another
+    /// thread can free one while libtorch reads it (see lib/Native/README.md). Valid after <see cref="EnsureInitialised"/>.
+    /// </summary>
+    public static string? ScalarShim { get; private set; }
+
     /// <summary>
     /// Hosts without the app's deps.json (a notebook kernel that references our build output by path) do not
     /// probe runtimes/&lt;rid&gt;/native, and TorchSharp then loads "torch_cpu" by bare name, which can find a
@@ -53,6 +63,16 @@ public static class TorchRuntime
         {
             string path = Path.Combine(native, lib);
             if (File.Exists(path)) NativeLibrary.TryLoad(path, out _);
+        }
+        // Every P/Invoke of TorchSharp into LibTorchSharp binds through the shim, which forwards all but the
+        // scalar release to the real library (its dependency). Registered before torch's first native call.
+        string shim = Path.Combine(native, ScalarShimFile);
+        if (File.Exists(shim))
+        {
+            if (!NativeLibrary.TryLoad(shim, out var shimHandle))
+                throw new InvalidOperationException($"{shim}: cannot be loaded; rebuild, or build with -p:PianoJudgesScalarShim=false to go without it");
+            NativeLibrary.SetDllImportResolver(assembly, (name, _, _) => name == "LibTorchSharp" ? shimHandle : IntPtr.Zero);
+            ScalarShim = shim;
         }
         // Fires only after the normal probing failed, so ordinary apps (with a deps.json) never reach it.
         System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(assembly)!.ResolvingUnmanagedDll += (_, name) =>
