@@ -156,12 +156,13 @@ public static class SafeTensorsFile
         List<KeyValuePair<string, JsonNode?>> header;
         try
         {
-            // enumerating builds the object's dictionary, which is where a repeated name throws
-            header = (JsonNode.Parse(json)?.AsObject() ?? throw new InvalidDataException("the safetensors header is null")).ToList();
+            var root = JsonNode.Parse(json)?.AsObject() ?? throw new InvalidDataException("the safetensors header is null");
+            RejectRepeatedNames(root);
+            header = root.ToList();
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw new InvalidDataException("not a safetensors file: its header is not a JSON object", e);
+            throw new InvalidDataException($"not a safetensors file: its header is not a JSON object ({e.Message})", e);
         }
         catch (ArgumentException e)
         {
@@ -195,6 +196,13 @@ public static class SafeTensorsFile
             }
         }
         return new SafeTensorsHeader(tensors, metadata, dataStart);
+    }
+
+    /// <summary>Enumerates every object of the header, which is when System.Text.Json notices a name given twice (an ArgumentException).</summary>
+    private static void RejectRepeatedNames(JsonNode? node)
+    {
+        if (node is JsonObject o) foreach (var (_, v) in o) RejectRepeatedNames(v);
+        else if (node is JsonArray a) foreach (var v in a) RejectRepeatedNames(v);
     }
 
     /// <summary>The bytes of a tensor of non-negative <paramref name="shape"/>, or null when they overflow a long (a
