@@ -81,11 +81,11 @@ for t in "${targets[@]}"; do
       -- "${harness[@]}" run "$t" > "$dir/afl.log" 2>&1 || { echo "tools/fuzz.sh: afl-fuzz failed for $t; see $dir/afl.log:" >&2; tail -20 "$dir/afl.log" >&2; exit 1; }
 
   stats=$dir/findings/default/fuzzer_stats
-  stat() { awk -F' *: *' -v k="$1" '$1 == k { print $2 }' "$stats"; }
-  crashes=$(stat saved_crashes); hangs=$(stat saved_hangs)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$started" "$t" "$(stat run_time)" "$(stat execs_done)" "$(stat execs_per_sec)" \
-    "$(stat corpus_count)" "$(stat bitmap_cvg)" "$crashes" "$hangs" >> "$runs"
-  echo "tools/fuzz.sh: $t: $(stat execs_done) execs ($(stat execs_per_sec)/s), corpus $(stat corpus_count), coverage $(stat bitmap_cvg), $crashes crashes, $hangs hangs"
+  afl_stat() { awk -F' *: *' -v k="$1" '$1 == k { print $2 }' "$stats"; }
+  crashes=$(afl_stat saved_crashes); hangs=$(afl_stat saved_hangs)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$started" "$t" "$(afl_stat run_time)" "$(afl_stat execs_done)" "$(afl_stat execs_per_sec)" \
+    "$(afl_stat corpus_count)" "$(afl_stat bitmap_cvg)" "$crashes" "$hangs" >> "$runs"
+  echo "tools/fuzz.sh: $t: $(afl_stat execs_done) execs ($(afl_stat execs_per_sec)/s), corpus $(afl_stat corpus_count), coverage $(afl_stat bitmap_cvg), $crashes crashes, $hangs hangs"
 
   for kind in crashes hangs; do
     for f in "$dir/findings/default/$kind"/id:*; do

@@ -8,6 +8,7 @@ internal static class VorbisDecoder
 
     public static AudioClip Read(string path, AudioReadOptions options)
     {
+        OggPages.CheckVorbisComments(path);
         using var vorbis = new NVorbis.VorbisReader(path);
         int channels = vorbis.Channels, rate = vorbis.SampleRate;
         if (channels <= 0 || rate <= 0) throw new AudioFormatException(path, $"invalid Vorbis stream ({channels} channels at {rate} Hz)");
