@@ -79,7 +79,7 @@ public static class Program
                     else if (run.Exception?.InnerException is { } e) { outcome = $"CRASH {e.GetType().FullName}: {e.Message}\n{e.StackTrace}"; broken++; }
                     else outcome = clear.Count == 0
                         ? $"parsed ({sw.Elapsed.TotalMilliseconds:0} ms)"
-                        : $"clear error ({sw.Elapsed.TotalMilliseconds:0} ms): " + string.Join(" | ", clear.Select(e => $"{e.GetType().Name}: {e.Message}"));
+                        : $"clear error ({sw.Elapsed.TotalMilliseconds:0} ms): " + string.Join(" | ", clear.Select(Describe));
                     Console.WriteLine($"{file}: {outcome}");
                     if (!run.IsCompleted) return 1; // the hung read keeps its thread: stop here
                 }
@@ -92,6 +92,12 @@ public static class Program
                 return Usage();
         }
     }
+
+    /// <summary>A clear error, and for one that wraps a decoder library's exception, where that was thrown (triage).</summary>
+    private static string Describe(Exception e) =>
+        $"{e.GetType().Name}: {e.Message}" + (e.InnerException is { } inner
+            ? $" [wraps {inner.GetType().Name} {inner.StackTrace?.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => !l.StartsWith("at System.", StringComparison.Ordinal))}]"
+            : "");
 
     /// <summary>Writes the input as the target's file and parses it; only contract violations escape.</summary>
     private static void Execute(FuzzTarget target, byte[] input, string scratch)
