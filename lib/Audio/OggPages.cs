@@ -29,6 +29,7 @@ internal static class OggPages
         uint? serial = null;
         var header = new byte[27 + 255];
         var page = Array.Empty<byte>();
+        var headers = new Dictionary<uint, HeaderPackets>(); // each logical stream's first two packets (NVorbis reads every stream)
         while (pos + 27 <= length)
         {
             f.Position = pos;
@@ -58,6 +59,8 @@ internal static class OggPages
                 throw new AudioFormatException(path, $"the OGG page at byte {pos} declares sample position {granule}; "
                                                      + "OGG/Vorbis streams of 2^31 samples or more are not supported");
             if (pageSerial == serial && granule >= 0) lastGranule = granule;
+            if (!headers.TryGetValue(pageSerial, out var packets)) headers[pageSerial] = packets = new HeaderPackets();
+            packets.Add(path, page.AsSpan(27, segments), page.AsSpan(27 + segments, body));
             pos += size;
         }
         return new Layout(pos, lastGranule);
@@ -100,72 +103,57 @@ internal static class OggPages
         return t;
     }
 
-    /// <summary>
-    /// Checks the sizes inside the Vorbis comment header (the stream's second packet) against the packet's length.
-    /// NVorbis 0.10.5 allocates the vendor string, the comment array and each comment at the sizes the file states,
-    /// so a forged 32-bit count asks for gigabytes (found by fuzzing, docs/RELIABILITY.md). Pages that cannot be
-    /// followed from the start of the file are left to NVorbis to report.
-    /// </summary>
-    public static void CheckVorbisComments(string path)
+    /// <summary>Assembles a logical stream's first two non-empty packets; the second of a Vorbis stream is its comment header.</summary>
+    private sealed class HeaderPackets
     {
-        var packet = SecondPacket(path);
-        if (packet is null || packet.Length < 7 || packet[0] != 3 || !packet.AsSpan(1, 6).SequenceEqual("vorbis"u8)) return;
-        long pos = 7;
-        uint Next(string what)
+        private readonly MemoryStream _current = new();
+        private int _packets;
+        private bool _vorbis;
+
+        public void Add(string path, ReadOnlySpan<byte> lacing, ReadOnlySpan<byte> body)
         {
-            if (pos + 4 > packet.Length)
-                throw new AudioFormatException(path, $"corrupt OGG/Vorbis comment header: it ends ({packet.Length} bytes) before the {what}");
-            uint v = BinaryPrimitives.ReadUInt32LittleEndian(packet.AsSpan((int)pos));
+            int at = 0;
+            foreach (byte l in lacing)
+            {
+                if (_packets >= 2) return;
+                _current.Write(body.Slice(at, l));
+                at += l;
+                if (l == 255 || _current.Length == 0) continue; // NVorbis skips empty packets too
+                var packet = _current.GetBuffer().AsSpan(0, (int)_current.Length);
+                if (++_packets == 1) _vorbis = packet.Length >= 7 && packet[0] == 1 && packet[1..7].SequenceEqual("vorbis"u8);
+                else if (_vorbis) CheckComments(path, packet);
+                _current.SetLength(0);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks the sizes inside a Vorbis comment header against the packet's length. NVorbis 0.10.5 allocates the vendor
+    /// string, the comment array and each comment at the sizes the file states, so a forged 32-bit count asks for
+    /// gigabytes (found by fuzzing, docs/RELIABILITY.md).
+    /// </summary>
+    private static void CheckComments(string path, ReadOnlySpan<byte> packet)
+    {
+        if (packet.Length < 7 || packet[0] != 3 || !packet[1..7].SequenceEqual("vorbis"u8)) return; // NVorbis reports it
+        long pos = 7, length = packet.Length;
+        uint Next(ReadOnlySpan<byte> p, string what)
+        {
+            if (pos + 4 > length)
+                throw new AudioFormatException(path, $"corrupt OGG/Vorbis comment header: it ends ({length} bytes) before the {what}");
+            uint v = BinaryPrimitives.ReadUInt32LittleEndian(p[(int)pos..]);
             pos += 4;
             return v;
         }
-        void Skip(uint length, string what)
+        void Skip(uint bytes, string what)
         {
-            if (length > packet.Length - pos)
-                throw new AudioFormatException(path, $"corrupt OGG/Vorbis comment header: the {what} is {length} bytes long, but only {packet.Length - pos} bytes of the {packet.Length}-byte header follow");
-            pos += length;
+            if (bytes > length - pos)
+                throw new AudioFormatException(path, $"corrupt OGG/Vorbis comment header: the {what} is {bytes} bytes long, but only {length - pos} bytes of the {length}-byte header follow");
+            pos += bytes;
         }
-        Skip(Next("vendor string's length"), "vendor string");
-        uint count = Next("number of comments");
-        if (count > (packet.Length - pos) / 4)
-            throw new AudioFormatException(path, $"corrupt OGG/Vorbis comment header: it declares {count} comments in {packet.Length - pos} bytes");
-        for (uint i = 0; i < count; i++) Skip(Next($"length of comment {i + 1}"), $"comment {i + 1}");
-    }
-
-    /// <summary>The second non-empty packet of the first logical stream, read page by page from the start; null when the pages cannot be followed.</summary>
-    private static byte[]? SecondPacket(string path)
-    {
-        using var f = File.OpenRead(path);
-        Span<byte> header = stackalloc byte[27];
-        Span<byte> lacing = stackalloc byte[255];
-        uint? serial = null;
-        int packets = 0;
-        using var current = new MemoryStream();
-        while (f.ReadAtLeast(header, 27, throwOnEndOfStream: false) == 27 && header[..4].SequenceEqual("OggS"u8))
-        {
-            int segments = header[26];
-            if (f.ReadAtLeast(lacing[..segments], segments, throwOnEndOfStream: false) < segments) return null;
-            uint pageSerial = BinaryPrimitives.ReadUInt32LittleEndian(header[14..]);
-            serial ??= pageSerial;
-            int body = 0;
-            for (int s = 0; s < segments; s++) body += lacing[s];
-            if (pageSerial != serial)
-            {
-                f.Seek(body, SeekOrigin.Current);
-                continue;
-            }
-            var data = new byte[body];
-            if (f.ReadAtLeast(data, body, throwOnEndOfStream: false) < body) return null;
-            int at = 0;
-            for (int s = 0; s < segments; s++)
-            {
-                current.Write(data, at, lacing[s]);
-                at += lacing[s];
-                if (lacing[s] == 255 || current.Length == 0) continue; // NVorbis skips empty packets too
-                if (++packets == 2) return current.ToArray();
-                current.SetLength(0);
-            }
-        }
-        return null;
+        Skip(Next(packet, "vendor string's length"), "vendor string");
+        uint count = Next(packet, "number of comments");
+        if (count > (length - pos) / 4)
+            throw new AudioFormatException(path, $"corrupt OGG/Vorbis comment header: it declares {count} comments in {length - pos} bytes");
+        for (uint i = 0; i < count; i++) Skip(Next(packet, $"length of comment {i + 1}"), $"comment {i + 1}");
     }
 }

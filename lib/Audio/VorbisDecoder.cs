@@ -12,7 +12,6 @@ internal static class VorbisDecoder
     public static AudioClip Read(string path, AudioReadOptions options)
     {
         var layout = OggPages.Scan(path);
-        OggPages.CheckVorbisComments(path);
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         using var vorbis = new NVorbis.VorbisReader(new Prefix(file, layout.End), closeOnDispose: true);
         int channels = vorbis.Channels, rate = vorbis.SampleRate;
