@@ -23,17 +23,16 @@ internal static class Mp3Decoder
     /// </summary>
     private static void CheckVbriHeader(string path)
     {
+        // from the file's start: NLayer scans from there when the ID3 tag is not one it accepts (fuzzing)
         long tag = Id3v2Size(path);
         using var f = File.OpenRead(path);
-        if (tag >= f.Length) return;
-        var head = new byte[(int)Math.Min(f.Length - tag, 1 << 16)];
-        f.Position = tag;
+        var head = new byte[(int)Math.Min(f.Length, (tag < f.Length ? tag : 0) + (1 << 16))];
         f.ReadExactly(head);
         for (int p = head.AsSpan().IndexOf("VBRI"u8); p >= 0; p = NextVbri(head, p + 1))
         {
             if (p < 36 || head[p - 36] != 0xFF || (head[p - 35] & 0xE0) != 0xE0 || p + 26 > head.Length) continue;
             long entries = head[p + 18] << 8 | head[p + 19], entrySize = head[p + 22] << 8 | head[p + 23];
-            long after = f.Length - (tag + p + 26);
+            long after = f.Length - (p + 26);
             if (entries * entrySize > after)
                 throw new AudioFormatException(path, $"corrupt MP3: its VBRI header declares a table of {entries} × {entrySize} bytes, but only {after} bytes follow it");
         }
