@@ -35,7 +35,10 @@ internal sealed class ChannelSink
         if (limit < 0 && totalFrames > options.DurationLimitFrames(rate))
             throw AudioReader.TooLong(path, (double)totalFrames / rate, options);
         long durationLimit = limit >= 0 ? limit : options.DurationLimitFrames(rate) + 1;
-        var sink = new ChannelSink(channels, limit >= 0 ? Math.Min(totalFrames, limit) : totalFrames, durationLimit);
+        // A forged length field (an OGG granule position, an MP3 frame count) must not reserve gigabytes for a small
+        // file: pre-size at most MaxFramesPerFileByte frames per byte of the file; the sink grows if the audio is longer.
+        long plausible = new FileInfo(path).Length * MaxFramesPerFileByte;
+        var sink = new ChannelSink(channels, Math.Min(plausible, limit >= 0 ? Math.Min(totalFrames, limit) : totalFrames), durationLimit);
         var buffer = new float[bufferFrames * channels];
         int n;
         while (!sink.IsFull && (n = read(buffer, 0, buffer.Length)) > 0)
@@ -43,6 +46,10 @@ internal sealed class ChannelSink
         if (limit < 0 && sink.IsFull) throw AudioReader.TooLong(path, (double)sink.Frames / rate, options);
         return sink;
     }
+
+    /// <summary>Frames per byte of an encoded file beyond which its declared length is not trusted for pre-sizing
+    /// (MP3 or Vorbis at 32 kbit/s and 44.1 kHz is about 11; digital silence can compress further, and then grows the sink).</summary>
+    private const long MaxFramesPerFileByte = 16;
 
     public int Channels => _data.Length;
     public int Frames => _frames;

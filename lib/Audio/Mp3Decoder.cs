@@ -16,8 +16,37 @@ internal static class Mp3Decoder
         return 10 + size + ((h[5] & 0x10) != 0 ? 10 : 0);
     }
 
+    /// <summary>
+    /// Refuses a VBRI header (Fraunhofer's VBR table, 36 bytes into the first frame) whose table does not fit in the file:
+    /// NLayer 3.0.1 allocates and reads the table at the size the header states (entries × entry size, up to 4 GB), which
+    /// ran out of memory or spun for minutes on files of 100 bytes (found by fuzzing, docs/RELIABILITY.md).
+    /// </summary>
+    private static void CheckVbriHeader(string path)
+    {
+        // from the file's start: NLayer scans from there when the ID3 tag is not one it accepts (fuzzing)
+        long tag = Id3v2Size(path);
+        using var f = File.OpenRead(path);
+        var head = new byte[(int)Math.Min(f.Length, (tag < f.Length ? tag : 0) + (1 << 16))];
+        f.ReadExactly(head);
+        for (int p = head.AsSpan().IndexOf("VBRI"u8); p >= 0; p = NextVbri(head, p + 1))
+        {
+            if (p < 36 || head[p - 36] != 0xFF || (head[p - 35] & 0xE0) != 0xE0 || p + 26 > head.Length) continue;
+            long entries = head[p + 18] << 8 | head[p + 19], entrySize = head[p + 22] << 8 | head[p + 23];
+            long after = f.Length - (p + 26);
+            if (entries * entrySize > after)
+                throw new AudioFormatException(path, $"corrupt MP3: its VBRI header declares a table of {entries} × {entrySize} bytes, but only {after} bytes follow it");
+        }
+    }
+
+    private static int NextVbri(byte[] head, int from)
+    {
+        int i = head.AsSpan(from).IndexOf("VBRI"u8);
+        return i < 0 ? -1 : from + i;
+    }
+
     public static AudioClip Read(string path, AudioReadOptions options)
     {
+        CheckVbriHeader(path);
         using var mpeg = new NLayer.MpegFile(path);
         int channels = mpeg.Channels, rate = mpeg.SampleRate;
         if (channels <= 0 || rate <= 0) throw new AudioFormatException(path, $"invalid MPEG audio stream ({channels} channels at {rate} Hz)");

@@ -3,33 +3,157 @@ namespace PianoJudges.Audio;
 using System.Buffers.Binary;
 
 /// <summary>
-/// Reads the end position an OGG file declares: the granule position of its last complete page of the first
-/// logical stream. NVorbis stops quietly at a damaged page; comparing with this catches it.
+/// Checks an OGG file's page structure before NVorbis sees it, and reads the end position it declares. NVorbis 0.10.5
+/// resynchronises on a damaged or misplaced page with code that can loop forever, and keeps sample positions in 32
+/// bits (both found by fuzzing, docs/RELIABILITY.md), so NVorbis is only given whole, checksummed, contiguous pages.
 /// </summary>
 internal static class OggPages
 {
-    /// <summary>The last complete page's granule position (samples), or null when none can be found.</summary>
-    public static long? LastGranule(string path)
+    /// <summary>What <see cref="Scan"/> found.</summary>
+    /// <param name="End">Where the last complete page ends: a cut file's partial last page, and bytes after the last
+    /// page that hold no further page (a tag some writers append), are left out.</param>
+    /// <param name="LastGranule">The granule position (samples) of the first logical stream's last complete page, or null.</param>
+    public readonly record struct Layout(long End, long? LastGranule);
+
+    private static readonly uint[] CrcTable = BuildCrcTable();
+
+    /// <summary>
+    /// Walks the pages from the start: each must begin where the previous one ended, be version 0, pass its CRC and give
+    /// a granule position below 2^31; a failure is an <see cref="AudioFormatException"/> naming the byte offset.
+    /// </summary>
+    public static Layout Scan(string path)
     {
-        using var f = File.OpenRead(path);
-        Span<byte> first = stackalloc byte[27];
-        if (f.ReadAtLeast(first, 27, throwOnEndOfStream: false) < 27) return null;
-        uint serial = BinaryPrimitives.ReadUInt32LittleEndian(first[14..]);
-        int tail = (int)Math.Min(f.Length, 1 << 18);
-        var buf = new byte[tail];
-        f.Position = f.Length - tail;
-        f.ReadExactly(buf);
-        for (int i = buf.AsSpan().LastIndexOf("OggS"u8); i >= 0; i = i == 0 ? -1 : buf.AsSpan(0, i).LastIndexOf("OggS"u8))
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        long length = f.Length, pos = 0;
+        long? lastGranule = null;
+        uint? serial = null;
+        var header = new byte[27 + 255];
+        var page = Array.Empty<byte>();
+        var headers = new Dictionary<uint, HeaderPackets>(); // each logical stream's first two packets (NVorbis reads every stream)
+        while (pos + 27 <= length)
         {
-            if (i + 27 > buf.Length || buf[i + 4] != 0) continue;
-            int segments = buf[i + 26];
-            if (i + 27 + segments > buf.Length) continue;
+            f.Position = pos;
+            f.ReadExactly(header, 0, 27);
+            if (!header.AsSpan(0, 4).SequenceEqual("OggS"u8))
+            {
+                if (pos > 0 && !ContainsPage(f, pos)) break; // trailing bytes without a page: ignored
+                throw Corrupt(path, $"no page header at byte {pos}, where the previous page ends");
+            }
+            if (header[4] != 0) throw Corrupt(path, $"the page at byte {pos} has OGG version {header[4]}, not 0");
+            int segments = header[26];
+            if (pos + 27 + segments > length) break; // a cut file: its partial last page is not decoded
+            f.ReadExactly(header, 27, segments);
             int body = 0;
-            for (int s = 0; s < segments; s++) body += buf[i + 27 + s];
-            bool complete = i + 27 + segments + body <= buf.Length;
-            long granule = BinaryPrimitives.ReadInt64LittleEndian(buf.AsSpan(i + 6));
-            if (complete && granule >= 0 && BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(i + 14)) == serial) return granule;
+            for (int s = 0; s < segments; s++) body += header[27 + s];
+            int size = 27 + segments + body;
+            if (pos + size > length) break;
+            if (page.Length < size) page = new byte[Math.Max(size, 2 * page.Length)];
+            header.AsSpan(0, 27 + segments).CopyTo(page);
+            f.ReadExactly(page, 27 + segments, body);
+            if (Crc(page.AsSpan(0, size)) != BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan(22)))
+                throw Corrupt(path, $"the page at byte {pos} fails its checksum (damaged data)");
+            long granule = BinaryPrimitives.ReadInt64LittleEndian(page.AsSpan(6));
+            uint pageSerial = BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan(14));
+            serial ??= pageSerial;
+            if (granule != -1 && (granule < 0 || granule >= int.MaxValue))
+                throw new AudioFormatException(path, $"the OGG page at byte {pos} declares sample position {granule}; "
+                                                     + "OGG/Vorbis streams of 2^31 samples or more are not supported");
+            if (pageSerial == serial && granule >= 0) lastGranule = granule;
+            if (!headers.TryGetValue(pageSerial, out var packets)) headers[pageSerial] = packets = new HeaderPackets();
+            packets.Add(path, page.AsSpan(27, segments), page.AsSpan(27 + segments, body));
+            pos += size;
         }
-        return null;
+        return new Layout(pos, lastGranule);
+    }
+
+    private static AudioFormatException Corrupt(string path, string problem) => new(path, $"corrupt OGG/Vorbis data: {problem}");
+
+    /// <summary>Whether "OggS" occurs at or after <paramref name="from"/>.</summary>
+    private static bool ContainsPage(FileStream f, long from)
+    {
+        var buf = new byte[1 << 16];
+        for (long at = from; at < f.Length; at += buf.Length - 3)
+        {
+            f.Position = at;
+            int n = f.ReadAtLeast(buf, buf.Length, throwOnEndOfStream: false);
+            if (buf.AsSpan(0, n).IndexOf("OggS"u8) >= 0) return true;
+            if (n < buf.Length) break;
+        }
+        return false;
+    }
+
+    /// <summary>The OGG checksum: CRC-32 with polynomial 0x04C11DB7, not reflected, initial value 0, over the page with its CRC field as zeros.</summary>
+    private static uint Crc(ReadOnlySpan<byte> page)
+    {
+        uint crc = 0;
+        for (int i = 0; i < page.Length; i++)
+            crc = crc << 8 ^ CrcTable[(crc >> 24 ^ (i is >= 22 and < 26 ? 0u : page[i])) & 0xFF];
+        return crc;
+    }
+
+    private static uint[] BuildCrcTable()
+    {
+        var t = new uint[256];
+        for (uint i = 0; i < 256; i++)
+        {
+            uint r = i << 24;
+            for (int k = 0; k < 8; k++) r = (r & 0x80000000) != 0 ? r << 1 ^ 0x04C11DB7 : r << 1;
+            t[i] = r;
+        }
+        return t;
+    }
+
+    /// <summary>Assembles a logical stream's first two non-empty packets; the second of a Vorbis stream is its comment header.</summary>
+    private sealed class HeaderPackets
+    {
+        private readonly MemoryStream _current = new();
+        private int _packets;
+        private bool _vorbis;
+
+        public void Add(string path, ReadOnlySpan<byte> lacing, ReadOnlySpan<byte> body)
+        {
+            int at = 0;
+            foreach (byte l in lacing)
+            {
+                if (_packets >= 2) return;
+                _current.Write(body.Slice(at, l));
+                at += l;
+                if (l == 255 || _current.Length == 0) continue; // NVorbis skips empty packets too
+                var packet = _current.GetBuffer().AsSpan(0, (int)_current.Length);
+                if (++_packets == 1) _vorbis = packet.Length >= 7 && packet[0] == 1 && packet[1..7].SequenceEqual("vorbis"u8);
+                else if (_vorbis) CheckComments(path, packet);
+                _current.SetLength(0);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks the sizes inside a Vorbis comment header against the packet's length. NVorbis 0.10.5 allocates the vendor
+    /// string, the comment array and each comment at the sizes the file states, so a forged 32-bit count asks for
+    /// gigabytes (found by fuzzing, docs/RELIABILITY.md).
+    /// </summary>
+    private static void CheckComments(string path, ReadOnlySpan<byte> packet)
+    {
+        if (packet.Length < 7 || packet[0] != 3 || !packet[1..7].SequenceEqual("vorbis"u8)) return; // NVorbis reports it
+        long pos = 7, length = packet.Length;
+        uint Next(ReadOnlySpan<byte> p, string what)
+        {
+            if (pos + 4 > length)
+                throw new AudioFormatException(path, $"corrupt OGG/Vorbis comment header: it ends ({length} bytes) before the {what}");
+            uint v = BinaryPrimitives.ReadUInt32LittleEndian(p[(int)pos..]);
+            pos += 4;
+            return v;
+        }
+        void Skip(uint bytes, string what)
+        {
+            if (bytes > length - pos)
+                throw new AudioFormatException(path, $"corrupt OGG/Vorbis comment header: the {what} is {bytes} bytes long, but only {length - pos} bytes of the {length}-byte header follow");
+            pos += bytes;
+        }
+        Skip(Next(packet, "vendor string's length"), "vendor string");
+        uint count = Next(packet, "number of comments");
+        if (count > (length - pos) / 4)
+            throw new AudioFormatException(path, $"corrupt OGG/Vorbis comment header: it declares {count} comments in {length - pos} bytes");
+        for (uint i = 0; i < count; i++) Skip(Next(packet, $"length of comment {i + 1}"), $"comment {i + 1}");
     }
 }

@@ -97,7 +97,9 @@ internal static class WavDecoder
                 var code = BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(i + 8 + 24));
                 return guid == new Guid(code, 0x0000, 0x0010, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71) ? code : -1;
             }
-            i += 8 + (int)Math.Min(size + (size & 1), int.MaxValue - 16);
+            long next = i + 8L + size + (size & 1); // in 64 bits: a chunk size near 2^32 wrapped the index negative (fuzzing)
+            if (next > head.Length) break;
+            i = (int)next;
         }
         return null;
     }

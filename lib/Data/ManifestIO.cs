@@ -98,9 +98,12 @@ public static class ManifestIO
             }
             Dictionary<string, string>? extra = null;
             if (Opt("extra") is { } e)
-                extra = e.Split(';', StringSplitOptions.RemoveEmptyEntries)
-                    .Select(kv => kv.Split('=', 2))
-                    .ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
+            {
+                extra = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var kv in e.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=', 2)))
+                    if (!extra.TryAdd(kv[0], kv.Length > 1 ? kv[1] : ""))
+                        throw new ManifestException(name, line, $"row '{id}': the extra column names '{kv[0]}' twice");
+            }
             var row = new ManifestRow(id, Opt("audio_id") ?? id, task, label, Opt("labels"), Opt("group"), Opt("split"),
                 duration, Field("source"), Opt("title"), extra);
             ManifestValidation.Check(row, name, line);

@@ -153,11 +153,20 @@ public static class SafeTensorsFile
         var json = new byte[n];
         stream.ReadExactly(json);
         long dataStart = 8 + (long)n, dataLength = fileLength - dataStart;
-        JsonObject header;
-        try { header = JsonNode.Parse(json)?.AsObject() ?? throw new InvalidDataException("the safetensors header is null"); }
+        List<KeyValuePair<string, JsonNode?>> header;
+        try
+        {
+            var root = JsonNode.Parse(json)?.AsObject() ?? throw new InvalidDataException("the safetensors header is null");
+            RejectRepeatedNames(root);
+            header = root.ToList();
+        }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw new InvalidDataException("not a safetensors file: its header is not a JSON object", e);
+            throw new InvalidDataException($"not a safetensors file: its header is not a JSON object ({e.Message})", e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"the safetensors header names an entry twice ({e.Message})", e);
         }
         var tensors = new List<SafeTensorEntry>();
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -177,7 +186,7 @@ public static class SafeTensorsFile
                 long[] offsets = o["data_offsets"]!.AsArray().Select(x => x!.GetValue<long>()).ToArray();
                 if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength)
                     throw new InvalidDataException($"tensor '{name}' has data_offsets [{string.Join(", ", offsets)}] outside the {dataLength} data bytes: truncated?");
-                if (shape.Any(d => d < 0) || shape.Aggregate(1L, (a, b) => a * b) * size != offsets[1] - offsets[0])
+                if (shape.Any(d => d < 0) || ByteCount(shape, size) is not { } bytes || bytes != offsets[1] - offsets[0])
                     throw new InvalidDataException($"tensor '{name}' has shape [{string.Join(", ", shape)}] ({dtype}) but {offsets[1] - offsets[0]} bytes");
                 tensors.Add(new SafeTensorEntry(name, dtype, shape, offsets[0], offsets[1]));
             }
@@ -187,6 +196,24 @@ public static class SafeTensorsFile
             }
         }
         return new SafeTensorsHeader(tensors, metadata, dataStart);
+    }
+
+    /// <summary>Enumerates every object of the header, which is when System.Text.Json notices a name given twice (an ArgumentException).</summary>
+    private static void RejectRepeatedNames(JsonNode? node)
+    {
+        if (node is JsonObject o) foreach (var (_, v) in o) RejectRepeatedNames(v);
+        else if (node is JsonArray a) foreach (var v in a) RejectRepeatedNames(v);
+    }
+
+    /// <summary>The bytes of a tensor of non-negative <paramref name="shape"/>, or null when they overflow a long (a
+    /// forged shape whose product wraps around to the byte count of its data range).</summary>
+    private static long? ByteCount(long[] shape, int elementSize)
+    {
+        long n = elementSize;
+        foreach (long d in shape)
+            if (d != 0 && n > long.MaxValue / d) return shape.Contains(0) ? 0 : null;
+            else n *= d;
+        return n;
     }
 
     /// <summary>Reads every tensor and the metadata; a truncated or malformed file is an InvalidDataException naming it.</summary>

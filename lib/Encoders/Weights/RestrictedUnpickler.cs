@@ -99,6 +99,7 @@ public sealed class RestrictedUnpickler
         {
             if (marks.Count == 0) throw Bad("MARK expected");
             int m = marks.Pop();
+            if (m > stack.Count) throw Bad($"the items after a MARK were already taken off the stack ({stack.Count} left, the mark is at {m})");
             var items = stack.GetRange(m, stack.Count - m);
             stack.RemoveRange(m, stack.Count - m);
             return items;
@@ -230,7 +231,7 @@ public sealed class RestrictedUnpickler
     {
         if (bytes.Length == 0) return 0L;
         var big = new BigInteger(bytes, isUnsigned: false, isBigEndian: false);
-        return big >= long.MinValue && big <= long.MaxValue ? (long)big : big;
+        return big >= long.MinValue && big <= long.MaxValue ? (object)(long)big : big; // the cast keeps a long a long (a plain ?: would make both BigInteger)
     }
 
     private object Key(object? k, int at) => k switch

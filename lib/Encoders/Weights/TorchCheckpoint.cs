@@ -89,6 +89,8 @@ public static class TorchCheckpoint
                 if (storages.TryGetValue(key, out var existing)) return existing;
                 var zentry = zip.GetEntry(prefix + "data/" + key)
                     ?? throw new CheckpointFormatException(path, $"storage '{key}' is missing from the archive");
+                if (numel < 0 || numel > int.MaxValue)
+                    throw new CheckpointFormatException(path, $"storage '{key}' declares {numel} elements, which no checkpoint this reader supports holds (0 to 2^31-1)");
                 long bytes = numel * DTypes.Size(dtype);
                 if (zentry.Length != bytes)
                     throw new CheckpointFormatException(path, $"storage '{key}' holds {zentry.Length} bytes; {numel} x {dtype} needs {bytes}");
@@ -108,9 +110,23 @@ public static class TorchCheckpoint
                     throw new CheckpointFormatException(path, "torch._utils._rebuild_tensor_v2 called with unexpected arguments");
                 long[] shape = size.Items.Select(AsLong).ToArray();
                 long[] strides = stride.Items.Select(AsLong).ToArray();
+                CheckView(shape, strides, offset, storage.numel());
                 var t = storage.as_strided(shape, strides, offset);
                 tensors.Add(t);
                 return t;
+            }
+            // libtorch checks this too, but its error is a native exception with a C++ backtrace
+            void CheckView(long[] shape, long[] strides, long offset, long storageElements)
+            {
+                string view = $"size ({string.Join(", ", shape)}), stride ({string.Join(", ", strides)}) and offset {offset}";
+                if (shape.Length != strides.Length || shape.Any(d => d < 0) || strides.Any(d => d < 0) || offset < 0)
+                    throw new CheckpointFormatException(path, $"a tensor has an impossible {view}");
+                if (shape.Contains(0)) return;
+                long last = offset;
+                try { checked { for (int i = 0; i < shape.Length; i++) last += (shape[i] - 1) * strides[i]; } }
+                catch (OverflowException) { last = long.MaxValue; }
+                if (last >= storageElements)
+                    throw new CheckpointFormatException(path, $"a tensor of {view} reaches element {last}, beyond its storage of {storageElements} elements");
             }
             long AsLong(object? o) => o is long l ? l : throw new CheckpointFormatException(path, $"tensor size/stride entry {Describe(o)} is not an integer");
             Tensor ParameterData(PickleTuple a) => a.Count >= 1 && a[0] is Tensor t ? t
