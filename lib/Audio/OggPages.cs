@@ -103,7 +103,8 @@ internal static class OggPages
         return t;
     }
 
-    /// <summary>Assembles a logical stream's first two non-empty packets; the second of a Vorbis stream is its comment header.</summary>
+    /// <summary>Assembles a logical stream's first three non-empty packets; the second of a Vorbis stream is its comment
+    /// header, the third its setup header.</summary>
     private sealed class HeaderPackets
     {
         private readonly MemoryStream _current = new();
@@ -115,13 +116,14 @@ internal static class OggPages
             int at = 0;
             foreach (byte l in lacing)
             {
-                if (_packets >= 2) return;
+                if (_packets >= 3) return;
                 _current.Write(body.Slice(at, l));
                 at += l;
                 if (l == 255 || _current.Length == 0) continue; // NVorbis skips empty packets too
                 var packet = _current.GetBuffer().AsSpan(0, (int)_current.Length);
                 if (++_packets == 1) _vorbis = packet.Length >= 7 && packet[0] == 1 && packet[1..7].SequenceEqual("vorbis"u8);
-                else if (_vorbis) CheckComments(path, packet);
+                else if (_vorbis && _packets == 2) CheckComments(path, packet);
+                else if (_vorbis) VorbisSetup.CheckCodebooks(path, packet);
                 _current.SetLength(0);
             }
         }
