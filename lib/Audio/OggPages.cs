@@ -13,7 +13,17 @@ internal static class OggPages
     /// <param name="End">Where the last complete page ends: a cut file's partial last page, and bytes after the last
     /// page that hold no further page (a tag some writers append), are left out.</param>
     /// <param name="LastGranule">The granule position (samples) of the first logical stream's last complete page, or null.</param>
-    public readonly record struct Layout(long End, long? LastGranule);
+    /// <param name="LastPage">The first logical stream's last complete page, for <see cref="VorbisDecoder"/>'s end-of-stream handling; null without one.</param>
+    public readonly record struct Layout(long End, long? LastGranule, StreamEnd? LastPage = null);
+
+    /// <summary>The first logical stream's last page, and whether it also holds the first audio packet that completes
+    /// on a page with a granule position (then NVorbis takes the stream's start position from that last page).</summary>
+    /// <param name="Offset">Where the page starts.</param>
+    /// <param name="HeaderWithoutEos">The page's first 27 bytes with the end-of-stream flag cleared and the CRC recomputed.</param>
+    /// <param name="Serial">The stream's serial number.</param>
+    /// <param name="NextSequence">The page sequence number after this page's.</param>
+    /// <param name="FirstAudioPage">Whether no earlier page of the stream completes an audio packet.</param>
+    public sealed record StreamEnd(long Offset, byte[] HeaderWithoutEos, uint Serial, uint NextSequence, bool FirstAudioPage);
 
     private static readonly uint[] CrcTable = BuildCrcTable();
 
@@ -29,7 +39,10 @@ internal static class OggPages
         uint? serial = null;
         var header = new byte[27 + 255];
         var page = Array.Empty<byte>();
-        var headers = new Dictionary<uint, HeaderPackets>(); // each logical stream's first two packets (NVorbis reads every stream)
+        var headers = new Dictionary<uint, HeaderPackets>(); // each logical stream's header packets (NVorbis reads every stream)
+        StreamEnd? lastPage = null;
+        (long Offset, int Size, bool FirstAudio) last = default;
+        bool audioSeen = false;
         while (pos + 27 <= length)
         {
             f.Position = pos;
@@ -60,10 +73,45 @@ internal static class OggPages
                                                      + "OGG/Vorbis streams of 2^31 samples or more are not supported");
             if (pageSerial == serial && granule >= 0) lastGranule = granule;
             if (!headers.TryGetValue(pageSerial, out var packets)) headers[pageSerial] = packets = new HeaderPackets();
+            long completedBefore = packets.Completed;
             packets.Add(path, page.AsSpan(27, segments), page.AsSpan(27 + segments, body));
+            if (pageSerial == serial)
+            {
+                // NVorbis gives a page's granule position to the last packet completing on it (headers are the first three)
+                bool completesAudio = packets.Completed > 3 && packets.Completed > completedBefore && granule != -1;
+                last = (pos, size, completesAudio && !audioSeen);
+                audioSeen |= completesAudio;
+            }
             pos += size;
         }
-        return new Layout(pos, lastGranule);
+        if (last.Size > 0)
+        {
+            f.Position = last.Offset;
+            f.ReadExactly(page, 0, last.Size);
+            page[5] &= unchecked((byte)~EndOfStreamFlag);
+            BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(22), Crc(page.AsSpan(0, last.Size)));
+            lastPage = new StreamEnd(last.Offset, page[..27], serial!.Value, BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan(18)) + 1, last.FirstAudio);
+        }
+        return new Layout(pos, lastGranule, lastPage);
+    }
+
+    private const byte EndOfStreamFlag = 4;
+
+    /// <summary>A whole page of one packet (under 255 bytes) with its CRC.</summary>
+    public static byte[] Page(uint serial, uint sequence, long granule, byte flags, ReadOnlySpan<byte> packet)
+    {
+        if (packet.Length >= 255) throw new ArgumentOutOfRangeException(nameof(packet), "one lacing value only");
+        var page = new byte[28 + packet.Length];
+        "OggS"u8.CopyTo(page);
+        page[5] = flags;
+        BinaryPrimitives.WriteInt64LittleEndian(page.AsSpan(6), granule);
+        BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(14), serial);
+        BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(18), sequence);
+        page[26] = 1;
+        page[27] = (byte)packet.Length;
+        packet.CopyTo(page.AsSpan(28));
+        BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(22), Crc(page));
+        return page;
     }
 
     private static AudioFormatException Corrupt(string path, string problem) => new(path, $"corrupt OGG/Vorbis data: {problem}");
@@ -108,18 +156,25 @@ internal static class OggPages
     private sealed class HeaderPackets
     {
         private readonly MemoryStream _current = new();
+        private long _pending;
         private int _packets;
         private bool _vorbis;
+
+        /// <summary>How many non-empty packets have completed so far.</summary>
+        public long Completed { get; private set; }
 
         public void Add(string path, ReadOnlySpan<byte> lacing, ReadOnlySpan<byte> body)
         {
             int at = 0;
             foreach (byte l in lacing)
             {
-                if (_packets >= 3) return;
-                _current.Write(body.Slice(at, l));
+                _pending += l;
+                if (_packets < 3) _current.Write(body.Slice(at, l));
                 at += l;
-                if (l == 255 || _current.Length == 0) continue; // NVorbis skips empty packets too
+                if (l == 255 || _pending == 0) continue; // NVorbis skips empty packets too
+                _pending = 0;
+                Completed++;
+                if (_packets >= 3) continue;
                 var packet = _current.GetBuffer().AsSpan(0, (int)_current.Length);
                 if (++_packets == 1) _vorbis = packet.Length >= 7 && packet[0] == 1 && packet[1..7].SequenceEqual("vorbis"u8);
                 else if (_vorbis && _packets == 2) CheckComments(path, packet);
