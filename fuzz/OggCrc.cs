@@ -9,8 +9,6 @@ using System.Buffers.Binary;
 /// </summary>
 internal static class OggCrc
 {
-    private static readonly uint[] Table = BuildTable();
-
     public static byte[] FixPages(byte[] input)
     {
         var b = (byte[])input.Clone();
@@ -23,33 +21,12 @@ internal static class OggCrc
                 if (i + length <= b.Length)
                 {
                     var page = b.AsSpan(i, length);
-                    BinaryPrimitives.WriteUInt32LittleEndian(page[22..], 0);
-                    BinaryPrimitives.WriteUInt32LittleEndian(page[22..], Crc(page));
+                    BinaryPrimitives.WriteUInt32LittleEndian(page[22..], PianoJudges.Audio.OggChecksum.Of(page));
                 }
             }
             int next = b.AsSpan(i + 4).IndexOf("OggS"u8);
             i = next < 0 ? -1 : i + 4 + next;
         }
         return b;
-    }
-
-    /// <summary>The OGG checksum: CRC-32 with polynomial 0x04C11DB7, not reflected, initial value and final XOR 0.</summary>
-    private static uint Crc(ReadOnlySpan<byte> data)
-    {
-        uint crc = 0;
-        foreach (byte x in data) crc = crc << 8 ^ Table[(crc >> 24 ^ x) & 0xFF];
-        return crc;
-    }
-
-    private static uint[] BuildTable()
-    {
-        var t = new uint[256];
-        for (uint i = 0; i < 256; i++)
-        {
-            uint r = i << 24;
-            for (int k = 0; k < 8; k++) r = (r & 0x80000000) != 0 ? r << 1 ^ 0x04C11DB7 : r << 1;
-            t[i] = r;
-        }
-        return t;
     }
 }

@@ -25,8 +25,6 @@ internal static class OggPages
     /// <param name="FirstAudioPage">Whether no earlier page of the stream completes an audio packet.</param>
     public sealed record StreamEnd(long Offset, byte[] HeaderWithoutEos, uint Serial, uint NextSequence, bool FirstAudioPage);
 
-    private static readonly uint[] CrcTable = BuildCrcTable();
-
     /// <summary>
     /// Walks the pages from the start: each must begin where the previous one ended, be version 0, pass its CRC and give
     /// a granule position below 2^31; a failure is an <see cref="AudioFormatException"/> naming the byte offset.
@@ -63,7 +61,7 @@ internal static class OggPages
             if (page.Length < size) page = new byte[Math.Max(size, 2 * page.Length)];
             header.AsSpan(0, 27 + segments).CopyTo(page);
             f.ReadExactly(page, 27 + segments, body);
-            if (Crc(page.AsSpan(0, size)) != BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan(22)))
+            if (OggChecksum.Of(page.AsSpan(0, size)) != BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan(22)))
                 throw Corrupt(path, $"the page at byte {pos} fails its checksum (damaged data)");
             long granule = BinaryPrimitives.ReadInt64LittleEndian(page.AsSpan(6));
             uint pageSerial = BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan(14));
@@ -89,7 +87,7 @@ internal static class OggPages
             f.Position = last.Offset;
             f.ReadExactly(page, 0, last.Size);
             page[5] &= unchecked((byte)~EndOfStreamFlag);
-            BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(22), Crc(page.AsSpan(0, last.Size)));
+            BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(22), OggChecksum.Of(page.AsSpan(0, last.Size)));
             lastPage = new StreamEnd(last.Offset, page[..27], serial!.Value, BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan(18)) + 1, last.FirstAudio);
         }
         return new Layout(pos, lastGranule, lastPage);
@@ -110,7 +108,7 @@ internal static class OggPages
         page[26] = 1;
         page[27] = (byte)packet.Length;
         packet.CopyTo(page.AsSpan(28));
-        BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(22), Crc(page));
+        BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(22), OggChecksum.Of(page));
         return page;
     }
 
@@ -128,27 +126,6 @@ internal static class OggPages
             if (n < buf.Length) break;
         }
         return false;
-    }
-
-    /// <summary>The OGG checksum: CRC-32 with polynomial 0x04C11DB7, not reflected, initial value 0, over the page with its CRC field as zeros.</summary>
-    private static uint Crc(ReadOnlySpan<byte> page)
-    {
-        uint crc = 0;
-        for (int i = 0; i < page.Length; i++)
-            crc = crc << 8 ^ CrcTable[(crc >> 24 ^ (i is >= 22 and < 26 ? 0u : page[i])) & 0xFF];
-        return crc;
-    }
-
-    private static uint[] BuildCrcTable()
-    {
-        var t = new uint[256];
-        for (uint i = 0; i < 256; i++)
-        {
-            uint r = i << 24;
-            for (int k = 0; k < 8; k++) r = (r & 0x80000000) != 0 ? r << 1 ^ 0x04C11DB7 : r << 1;
-            t[i] = r;
-        }
-        return t;
     }
 
     /// <summary>Assembles a logical stream's first three non-empty packets; the second of a Vorbis stream is its comment
