@@ -22,6 +22,17 @@ public static class PaperTable3
         new(ProbeTaskNames.Techniques, "single_label_accuracy", "best", 0.467, Abstract),
     ];
 
+    /// <summary>
+    /// A table cell for the paper's number: the value itself when the paper gives it for this encoder, "0.936 (best
+    /// approach)" when only its best-approach number exists (so that it is not read as this encoder's), else null.
+    /// </summary>
+    public static object? Cell(string task, string metric, string encoder) => Find(task, metric, encoder) switch
+    {
+        null => null,
+        { Encoder: "best" } n when encoder != "best" => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{n.Value:0.###} (best approach)"),
+        var n => n.Value,
+    };
+
     /// <summary>The paper's number for (task, metric, encoder), falling back to its best-approach number; null when it gives none.</summary>
     public static PaperNumber? Find(string task, string metric, string encoder) =>
         Numbers.FirstOrDefault(n => n.Task == task && n.Metric == metric && n.Encoder == encoder)

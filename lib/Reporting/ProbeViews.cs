@@ -50,7 +50,7 @@ public static class ProbeViews
         result.Metrics.Select(kv => (IReadOnlyList<object?>)
         [
             kv.Key, kv.Value.Value, double.IsNaN(kv.Value.Lower) ? "" : $"[{kv.Value.Lower:0.###}, {kv.Value.Upper:0.###}]", kv.Value.N,
-            PaperTable3.Find(result.Task, kv.Key, result.Encoder)?.Value,
+            PaperTable3.Cell(result.Task, kv.Key, result.Encoder),
         ]),
         caption: $"{result.Encoder} / {result.Task}: test metrics ({result.TestExamples} examples; best epoch {result.BestEpoch} of {result.Curve.Count})",
         numberFormat: "0.###");
