@@ -70,6 +70,24 @@ public class FullDiskTests(ITestOutputHelper output)
 
     private static string Train(string dataDir) => $"pj --data-dir '{dataDir}' {string.Join(' ', TrainingKillTests.TrainArgs)}";
 
+    /// <summary>
+    /// Runs `train` in the sandbox after <paramref name="mount"/> (shell lines putting a small tmpfs over
+    /// <paramref name="runs"/>), keeps the runs folder as after/runs, and checks that it stopped with exit 2 and one
+    /// error naming <paramref name="file"/>.
+    /// </summary>
+    private void TrainOnAFullDisk(TempDir data, string runs, string mount, string file)
+    {
+        var r = Sandbox.AsRoot(data.Path,
+            mount + "\n" +
+            $"{Train(data.Path)} > full.out 2>&1; echo $? > full.rc\n" +
+            Keep(runs, "after/runs"));
+        Assert.True(r.ExitCode == 0, r.Tail());
+        string fullOut = Cli.Flat(File.ReadAllText(data.File("full.out")));
+        output.WriteLine(fullOut);
+        Assert.True(File.ReadAllText(data.File("full.rc")).Trim() == "2", fullOut);
+        AssertOneErrorNamingTheFile(fullOut, file);
+    }
+
     private static void AssertOneErrorNamingTheFile(string outputText, string file)
     {
         Assert.Equal(2, outputText.Split("error:").Length); // one error line
@@ -100,15 +118,7 @@ public class FullDiskTests(ITestOutputHelper output)
         Directory.CreateDirectory(runs);
         // Epoch 1's last.ckpt and best.pt fit; epoch 2's last.ckpt, written beside the old one until it is complete, does not.
         long size = (ckpt + best + ckpt / 2) / 1024;
-        var r = Sandbox.AsRoot(data.Path,
-            $"mount -t tmpfs -o size={size}k tmpfs '{runs}'\n" +
-            $"{Train(data.Path)} > full.out 2>&1; echo $? > full.rc\n" +
-            Keep(runs, "after/runs"));
-        Assert.True(r.ExitCode == 0, r.Tail());
-        string fullOut = Cli.Flat(File.ReadAllText(data.File("full.out")));
-        output.WriteLine(fullOut);
-        Assert.True(File.ReadAllText(data.File("full.rc")).Trim() == "2", fullOut);
-        AssertOneErrorNamingTheFile(fullOut, Path.Combine(runs, ckptName));
+        TrainOnAFullDisk(data, runs, $"mount -t tmpfs -o size={size}k tmpfs '{runs}'", Path.Combine(runs, ckptName));
         AssertNoTemporaryFiles(data.File("after"));
         Assert.Equal(1, TrainingKillTests.CheckpointEpoch(data.File("after"))); // the last good checkpoint, whole
 
@@ -135,15 +145,9 @@ public class FullDiskTests(ITestOutputHelper output)
         // The finished run's files are copied onto a tmpfs with room for half a report more: the next run's new report,
         // written beside the old one until it is complete, does not fit.
         long size = (before.Values.Sum(v => (long)v.Length) + before[report].Length / 2) / 1024;
-        var r = Sandbox.AsRoot(data.Path,
-            $"mv '{runs}' runs-on-disk && mkdir '{runs}' && mount -t tmpfs -o size={size}k tmpfs '{runs}' && cp -a runs-on-disk/. '{runs}/'\n" +
-            $"{Train(data.Path)} > full.out 2>&1; echo $? > full.rc\n" +
-            Keep(runs, "after/runs"));
-        Assert.True(r.ExitCode == 0, r.Tail());
-        string fullOut = Cli.Flat(File.ReadAllText(data.File("full.out")));
-        output.WriteLine(fullOut);
-        Assert.True(File.ReadAllText(data.File("full.rc")).Trim() == "2", fullOut);
-        AssertOneErrorNamingTheFile(fullOut, Path.Combine(runs, report));
+        TrainOnAFullDisk(data, runs,
+            $"mv '{runs}' runs-on-disk && mkdir '{runs}' && mount -t tmpfs -o size={size}k tmpfs '{runs}' && cp -a runs-on-disk/. '{runs}/'",
+            Path.Combine(runs, report));
         var after = KillAndResumeTests.Snapshot(data.File("after/runs"));
         Assert.Equal(before[report], after[report]); // the previous report, whole
         Assert.Equal(before.Keys, after.Keys); // no temporary file
