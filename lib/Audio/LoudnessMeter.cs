@@ -21,34 +21,6 @@ public enum LoudnessBlocks
     WholeBlocks,
 }
 
-/// <summary>One second-order IIR section, normalised so that a0 = 1 (direct form I).</summary>
-public readonly record struct Biquad(double B0, double B1, double B2, double A1, double A2)
-{
-    /// <summary>Filters <paramref name="x"/> from rest into <paramref name="y"/> (may be the same array).</summary>
-    public void Apply(ReadOnlySpan<double> x, Span<double> y)
-    {
-        double x1 = 0, x2 = 0, y1 = 0, y2 = 0;
-        for (int i = 0; i < x.Length; i++)
-        {
-            double x0 = x[i];
-            double y0 = B0 * x0 + B1 * x1 + B2 * x2 - A1 * y1 - A2 * y2;
-            x2 = x1;
-            x1 = x0;
-            y2 = y1;
-            y1 = y0;
-            y[i] = y0;
-        }
-    }
-
-    /// <summary>Gain |H(e^{iw})| at <paramref name="hz"/> for a filter running at <paramref name="sampleRate"/>.</summary>
-    public double Magnitude(double hz, int sampleRate)
-    {
-        double w = 2 * Math.PI * hz / sampleRate;
-        System.Numerics.Complex z1 = System.Numerics.Complex.FromPolarCoordinates(1, -w), z2 = z1 * z1;
-        return ((B0 + B1 * z1 + B2 * z2) / (1 + A1 * z1 + A2 * z2)).Magnitude;
-    }
-}
-
 /// <summary>
 /// Options of <see cref="LoudnessMeter"/>. The defaults are BS.1770-4's integrated loudness as audiotools measures it
 /// (0.4 s blocks, 75 % overlap, absolute gate -70 LUFS, relative gate -10 LU, pyloudnorm's RBJ K-weighting, a zero-padded
@@ -129,22 +101,7 @@ public sealed class LoudnessMeter
             return [shelf, pass];
         }
         // RBJ cookbook: high shelf G = 4 dB, Q = 1/sqrt(2), 1500 Hz; high pass Q = 0.5, 38 Hz.
-        {
-            double a = Math.Pow(10, 4.0 / 40), w0 = 2 * Math.PI * 1500.0 / rate, alpha = Math.Sin(w0) / (2 / Math.Sqrt(2)), cos = Math.Cos(w0);
-            double b0 = a * ((a + 1) + (a - 1) * cos + 2 * Math.Sqrt(a) * alpha);
-            double b1 = -2 * a * ((a - 1) + (a + 1) * cos);
-            double b2 = a * ((a + 1) + (a - 1) * cos - 2 * Math.Sqrt(a) * alpha);
-            double a0 = (a + 1) - (a - 1) * cos + 2 * Math.Sqrt(a) * alpha;
-            double a1 = 2 * ((a - 1) - (a + 1) * cos);
-            double a2 = (a + 1) - (a - 1) * cos - 2 * Math.Sqrt(a) * alpha;
-            var shelf = new Biquad(b0 / a0, b1 / a0, b2 / a0, a1 / a0, a2 / a0);
-            w0 = 2 * Math.PI * 38.0 / rate;
-            alpha = Math.Sin(w0) / (2 * 0.5);
-            cos = Math.Cos(w0);
-            double h0 = 1 + alpha;
-            var pass = new Biquad((1 + cos) / 2 / h0, -(1 + cos) / h0, (1 + cos) / 2 / h0, -2 * cos / h0, (1 - alpha) / h0);
-            return [shelf, pass];
-        }
+        return [Biquad.HighShelf(sampleRate, 1500.0, 4.0, q: 1 / Math.Sqrt(2)), Biquad.HighPass(sampleRate, 38.0, 0.5)];
     }
 
     /// <summary>Integrated loudness of a mono signal (LUFS).</summary>

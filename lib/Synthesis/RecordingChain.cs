@@ -1,5 +1,7 @@
 namespace PianoJudges.Synthesis;
 
+using PianoJudges.Audio;
+
 /// <summary>
 /// How a recording was made: the room, the microphone and the recorder. Varied per recording so that the
 /// labels cannot be read off the recording chain, unless it is tied to the label on purpose (the real data's confound).
@@ -153,72 +155,5 @@ public sealed record RecordingConditions(
             output[i] = (float)(outSample / n);
         }
         return output;
-    }
-}
-
-/// <summary>A second-order IIR section with the Audio EQ Cookbook designs (R. Bristow-Johnson).</summary>
-public sealed class Biquad
-{
-    private readonly double _b0, _b1, _b2, _a1, _a2;
-
-    private Biquad(double b0, double b1, double b2, double a0, double a1, double a2)
-    {
-        _b0 = b0 / a0; _b1 = b1 / a0; _b2 = b2 / a0; _a1 = a1 / a0; _a2 = a2 / a0;
-    }
-
-    public static Biquad LowPass(int fs, double f0, double q)
-    {
-        var (cos, alpha) = Prewarp(fs, f0, q);
-        return new((1 - cos) / 2, 1 - cos, (1 - cos) / 2, 1 + alpha, -2 * cos, 1 - alpha);
-    }
-
-    public static Biquad HighPass(int fs, double f0, double q)
-    {
-        var (cos, alpha) = Prewarp(fs, f0, q);
-        return new((1 + cos) / 2, -(1 + cos), (1 + cos) / 2, 1 + alpha, -2 * cos, 1 - alpha);
-    }
-
-    public static Biquad Peaking(int fs, double f0, double q, double gainDb)
-    {
-        var (cos, alpha) = Prewarp(fs, f0, q);
-        double a = Math.Pow(10, gainDb / 40);
-        return new(1 + alpha * a, -2 * cos, 1 - alpha * a, 1 + alpha / a, -2 * cos, 1 - alpha / a);
-    }
-
-    public static Biquad LowShelf(int fs, double f0, double gainDb)
-    {
-        var (cos, alpha) = Prewarp(fs, f0, 0.707);
-        double a = Math.Pow(10, gainDb / 40), s = 2 * Math.Sqrt(a) * alpha;
-        return new(a * ((a + 1) - (a - 1) * cos + s), 2 * a * ((a - 1) - (a + 1) * cos), a * ((a + 1) - (a - 1) * cos - s),
-            (a + 1) + (a - 1) * cos + s, -2 * ((a - 1) + (a + 1) * cos), (a + 1) + (a - 1) * cos - s);
-    }
-
-    public static Biquad HighShelf(int fs, double f0, double gainDb)
-    {
-        var (cos, alpha) = Prewarp(fs, f0, 0.707);
-        double a = Math.Pow(10, gainDb / 40), s = 2 * Math.Sqrt(a) * alpha;
-        return new(a * ((a + 1) + (a - 1) * cos + s), -2 * a * ((a - 1) + (a + 1) * cos), a * ((a + 1) + (a - 1) * cos - s),
-            (a + 1) - (a - 1) * cos + s, 2 * ((a - 1) - (a + 1) * cos), (a + 1) - (a - 1) * cos - s);
-    }
-
-    private static (double Cos, double Alpha) Prewarp(int fs, double f0, double q)
-    {
-        if (!(f0 > 0 && f0 < fs / 2.0)) throw new ArgumentOutOfRangeException(nameof(f0), $"filter frequency {f0} Hz must lie in (0, {fs / 2}) Hz");
-        double w0 = 2 * Math.PI * f0 / fs;
-        return (Math.Cos(w0), Math.Sin(w0) / (2 * q));
-    }
-
-    /// <summary>Filters <paramref name="x"/> in place (transposed direct form II).</summary>
-    public void Process(Span<float> x)
-    {
-        double z1 = 0, z2 = 0;
-        for (int i = 0; i < x.Length; i++)
-        {
-            double v = x[i];
-            double y = _b0 * v + z1;
-            z1 = _b1 * v - _a1 * y + z2;
-            z2 = _b2 * v - _a2 * y;
-            x[i] = (float)y;
-        }
     }
 }
